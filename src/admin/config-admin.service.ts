@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { PartialConfig } from '../config/config.schema';
+import { validateConfig } from '../config/config.validation';
+import { ConfigValidationResultDto } from './dto/validate-config.dto';
+import { UpdateModelConfigDto } from './dto/update-model-config.dto';
+
+/** Use cases behind /api/v1/config*: show, update live, swap the model, validate. */
+@Injectable()
+export class ConfigAdminService {
+  constructor(private readonly config: AppConfigService) {}
+
+  show(): Record<string, unknown> {
+    return this.config.redacted();
+  }
+
+  update(patch: PartialConfig): Record<string, unknown> {
+    this.config.update(patch);
+    return this.config.redacted();
+  }
+
+  updateModel(dto: UpdateModelConfigDto): Record<string, unknown> {
+    const patch: Record<string, unknown> = { ...dto };
+    const current = this.config.get('model');
+    if (dto.provider !== undefined && dto.provider !== this.config.effectiveProvider()) {
+      // A new provider starts from its own defaults: never send one provider's key to another.
+      for (const k of ['api_key', 'endpoint', 'model_name'] as const) {
+        if (dto[k] === undefined && current[k] !== undefined) patch[k] = null;
+      }
+    }
+    this.config.update({ model: patch } as PartialConfig);
+    return this.config.redacted();
+  }
+
+  validate(partial: Record<string, unknown>): ConfigValidationResultDto {
+    const { valid, errors, warnings } = validateConfig(partial);
+    return { valid, errors, warnings };
+  }
+}

@@ -1,0 +1,91 @@
+import helmet from '@fastify/helmet';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyService, presentedKey } from '../auth/api-key.service';
+import { sendError } from '../common/all-exceptions.filter';
+import { AuthenticationError } from '../common/errors';
+import { AppConfigService } from '../config/app-config.service';
+import { HttpMetricsService } from './http-metrics.service';
+
+const VERSION: string = (require('../../package.json') as { version: string }).version;
+
+/** Builds the OpenAPI document of every route, with both API-key header forms. */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('agent-runner')
+    .setDescription(
+      'AI agent execution service: submit a task in plain language; the service plans it with a language model and ' +
+        'runs it through sandboxed tools. Every error has the shape of ErrorResponseDto.',
+    )
+    .setVersion(VERSION)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/**
+ * The Fastify side of the pipeline, shared by main.ts and every e2e test: request ids, HTTP
+ * metrics, security headers, CORS, docs (optionally behind a key) and shutdown hooks.
+ */
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const config = app.get(AppConfigService);
+  const httpMetrics = app.get(HttpMetricsService);
+  const keys = app.get(ApiKeyService);
+  const logger = new Logger('Http');
+
+  // JSON is the only body format of the API; any other content type is a 415, not a string body.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    httpMetrics.record(request.method, request.routeOptions?.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.url.startsWith('/docs') || !config.get('service').auth.protect_docs || !keys.enabled) return;
+    const key = presentedKey(request.headers);
+    if (key === undefined || !keys.identify(key)) {
+      sendError(reply, request, new AuthenticationError(), logger);
+      return reply;
+    }
+  });
+
+  await app.register(helmet, {
+    // Swagger UI needs inline styles and its own scripts; everything else stays strict.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+
+  app.enableCors({
+    origin: (origin: string | undefined, cb: (err: Error | null, allow: boolean | string) => void) => {
+      const allowed = config.get('service').cors.allowed_origins;
+      if (!origin) return cb(null, false);
+      if (allowed.includes('*')) return cb(null, config.get('service').cors.allow_credentials ? origin : '*');
+      cb(null, allowed.includes(origin) ? origin : false);
+    },
+    methods: config.get('service').cors.allowed_methods,
+    allowedHeaders: config.get('service').cors.allowed_headers.includes('*')
+      ? undefined
+      : config.get('service').cors.allowed_headers,
+    exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+    credentials: config.get('service').cors.allow_credentials,
+  });
+
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
+
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+}

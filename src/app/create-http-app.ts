@@ -1,0 +1,44 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { assertSafeBind } from '../auth/bind-safety';
+import { ConfigLoadOptions, LoadedConfig, loadConfig } from '../config/config.loader';
+import { AppModule } from './app.module';
+import { configureApp } from './configure-app';
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A client's x-request-id is echoed when it is a sane token; otherwise a fresh UUID is used. */
+function requestIdFor(req: IncomingMessage): string {
+  const sent = req.headers['x-request-id'];
+  const id = typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+  (req as IncomingMessage & { agentRunnerRequestId?: string }).agentRunnerRequestId = id;
+  return id;
+}
+
+/**
+ * Creates the configured HTTP application (not yet listening). Loads and validates the config,
+ * and applies the start-up rule of SPEC 2.2 before anything binds.
+ */
+export async function createHttpApp(
+  source: ConfigLoadOptions | LoadedConfig = {},
+): Promise<NestFastifyApplication> {
+  const loaded = 'config' in source ? source : loadConfig(source);
+  assertSafeBind(loaded.config);
+  const adapter = new FastifyAdapter({
+    bodyLimit: loaded.config.service.max_body_bytes,
+    genReqId: requestIdFor,
+    routerOptions: { maxParamLength: 512 },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  await configureApp(app);
+  return app;
+}

@@ -1,0 +1,46 @@
+import { clonePlain, isPlainObject } from './deep-merge';
+
+const SECRET_KEY = /^(api_key|key|secret|token|password|client_secret)$/i;
+
+/** "****abcd": enough to recognise a key, never enough to use it. */
+export function maskSecret(value: string): string {
+  return value.length >= 12 ? `****${value.slice(-4)}` : '****';
+}
+
+/**
+ * A copy of the configuration (or any plain data) fit to show: every secret value is masked and
+ * flagged with `<name>_set: true`. Used by every place that shows config (HTTP, CLI, logs).
+ */
+export function redactConfig<T>(config: T): T {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!isPlainObject(node)) return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (SECRET_KEY.test(k) && typeof v === 'string') {
+        out[k] = maskSecret(v);
+        out[`${k}_set`] = true;
+      } else {
+        out[k] = walk(v);
+      }
+    }
+    return out;
+  };
+  return walk(clonePlain(config)) as T;
+}
+
+/** Every secret in a configuration, to scrub from text that might echo one. */
+export function collectSecrets(config: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (isPlainObject(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        if (SECRET_KEY.test(k) && typeof v === 'string' && v.length >= 4) found.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(config);
+  return found;
+}

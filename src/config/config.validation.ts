@@ -1,0 +1,165 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { AgentRunnerConfig, PartialConfig } from './config.schema';
+import { deepMerge, isPlainObject } from './deep-merge';
+
+/** One problem found in a configuration, with the dotted path of the key. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export interface ConfigValidationResult {
+  valid: boolean;
+  config?: AgentRunnerConfig;
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+/** Thrown at start-up (and by the library) when the configuration is invalid; lists every problem. */
+export class ConfigValidationError extends Error {
+  constructor(
+    readonly issues: ConfigIssue[],
+    readonly source = 'configuration',
+  ) {
+    super(
+      `Invalid ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function flatten(errors: ValidationError[], prefix = ''): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const e of errors) {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) {
+      for (const [kind, message] of Object.entries(e.constraints)) {
+        out.push({
+          path,
+          message: kind === 'whitelistValidation' ? `unknown key "${e.property}"` : message,
+        });
+      }
+    }
+    if (e.children?.length) out.push(...flatten(e.children, path));
+  }
+  return out;
+}
+
+/** Values that are valid but probably not what the operator meant. */
+function warningsFor(cfg: AgentRunnerConfig): ConfigIssue[] {
+  const w: ConfigIssue[] = [];
+  if (cfg.model.temperature > 2) {
+    w.push({
+      path: 'model.temperature',
+      message: `temperature ${cfg.model.temperature} is outside the usual 0..2 range`,
+    });
+  }
+  if (cfg.model.provider === 'local' && !cfg.model.endpoint) {
+    w.push({ path: 'model.endpoint', message: 'provider "local" needs model.endpoint' });
+  }
+  if (cfg.service.cors.allow_credentials && cfg.service.cors.allowed_origins.includes('*')) {
+    w.push({
+      path: 'service.cors',
+      message: 'allow_credentials with origin "*" is refused by browsers; list the origins',
+    });
+  }
+  if (cfg.service.rate_limiting.burst_size > cfg.service.rate_limiting.requests_per_minute) {
+    w.push({
+      path: 'service.rate_limiting.burst_size',
+      message: 'burst_size is larger than requests_per_minute',
+    });
+  }
+  if (cfg.service.default_task_timeout > cfg.execution.timeout_seconds) {
+    w.push({
+      path: 'service.default_task_timeout',
+      message: `is capped by execution.timeout_seconds (${cfg.execution.timeout_seconds})`,
+    });
+  }
+  if (cfg.execution.sandbox === 'none') {
+    w.push({
+      path: 'execution.sandbox',
+      message: 'commands run without the OS sandbox; only the command policy protects the host',
+    });
+  }
+  if (cfg.model.max_tokens > 200_000) {
+    w.push({ path: 'model.max_tokens', message: 'unusually large max_tokens' });
+  }
+  return w;
+}
+
+/** Cross-field rules that class-validator cannot express. */
+function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
+  const errors: ConfigIssue[] = [];
+  const names = new Set<string>();
+  cfg.service.auth.api_keys.forEach((k, i) => {
+    const path = `service.auth.api_keys.${i}`;
+    if (!k.key === !k.key_sha256) {
+      errors.push({ path, message: 'give exactly one of key or key_sha256' });
+    }
+    if (names.has(k.name)) errors.push({ path: `${path}.name`, message: `duplicate name "${k.name}"` });
+    names.add(k.name);
+  });
+  if (cfg.model.provider === 'local' && !cfg.model.endpoint) {
+    errors.push({ path: 'model.endpoint', message: 'required when provider is "local"' });
+  }
+  const port = Number(cfg.service.bind_address.slice(cfg.service.bind_address.lastIndexOf(':') + 1));
+  if (!(port >= 0 && port <= 65535)) {
+    errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
+  }
+  return errors;
+}
+
+/**
+ * Validates a (possibly partial) plain configuration merged onto the defaults.
+ * Never throws: every problem is returned with its path.
+ */
+export function validateConfig(partial: unknown): ConfigValidationResult {
+  if (partial !== undefined && partial !== null && !isPlainObject(partial)) {
+    return {
+      valid: false,
+      errors: [{ path: '', message: 'configuration must be an object' }],
+      warnings: [],
+    };
+  }
+  const plain = normaliseAliases(deepMerge({}, (partial ?? {}) as Record<string, unknown>));
+  let cfg: AgentRunnerConfig;
+  try {
+    cfg = plainToInstance(AgentRunnerConfig, plain, { exposeDefaultValues: true });
+  } catch (e) {
+    return {
+      valid: false,
+      errors: [{ path: '', message: `unreadable configuration: ${(e as Error).message}` }],
+      warnings: [],
+    };
+  }
+  const structural = flatten(
+    validateSync(cfg, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+  );
+  // Nested values of the wrong kind (a string where a section belongs) make plainToInstance
+  // keep the raw value; report them instead of crashing on them below.
+  const wrongSections = Object.entries(plain)
+    .filter(([k, v]) => k in cfg && !isPlainObject(v))
+    .map(([k]) => ({ path: k, message: 'must be a table/object' }));
+  const errors = [...wrongSections, ...structural];
+  if (errors.length === 0) errors.push(...crossFieldErrors(cfg));
+  const warnings = errors.length === 0 ? warningsFor(cfg) : [];
+  return { valid: errors.length === 0, config: errors.length ? undefined : cfg, errors, warnings };
+}
+
+/** The seed's `service.log_level` feeds `logging.level` unless that is set too. */
+function normaliseAliases(plain: Record<string, unknown>): Record<string, unknown> {
+  const service = plain.service as Record<string, unknown> | undefined;
+  if (isPlainObject(service) && typeof service.log_level === 'string') {
+    const logging = (isPlainObject(plain.logging) ? plain.logging : {}) as Record<string, unknown>;
+    if (logging.level === undefined) plain.logging = { ...logging, level: service.log_level };
+  }
+  return plain;
+}
+
+/** Validates or throws {@link ConfigValidationError}. */
+export function assertValidConfig(partial: PartialConfig | unknown, source?: string): AgentRunnerConfig {
+  const result = validateConfig(partial);
+  if (!result.config) throw new ConfigValidationError(result.errors, source);
+  return result.config;
+}

@@ -1,0 +1,22 @@
+/** Prometheus metric names of SPEC 6 (the contract with dashboards and alerts). */
+export const METRIC = {
+  requests: 'ai_agent_requests_total',
+  requestDuration: 'ai_agent_request_duration_seconds',
+  tasks: 'ai_agent_tasks_total',
+  tasksCompleted: 'ai_agent_tasks_completed_total',
+  tasksFailed: 'ai_agent_tasks_failed_total',
+  tasksCancelled: 'ai_agent_tasks_cancelled_total',
+  tasksTimedOut: 'ai_agent_tasks_timeout_total',
+  activeTasks: 'ai_agent_active_tasks',
+  queuedTasks: 'ai_agent_queued_tasks',
+  taskDuration: 'ai_agent_task_duration_seconds',
+  modelRequests: 'ai_agent_model_requests_total',
+  modelAttempts: 'ai_agent_model_request_attempts_total',
+  modelRequestDuration: 'ai_agent_model_request_duration_seconds',
+  modelTokens: 'ai_agent_model_tokens_total',
+  modelLimiterWait: 'ai_agent_model_limiter_wait_seconds',
+  toolCalls: 'ai_agent_tool_calls_total',
+  toolDuration: 'ai_agent_tool_call_duration_seconds',
+  cpu: 'ai_agent_cpu_usage_percent',
+  memory: 'ai_agent_memory_usage_mb',
+} as const;

@@ -1,0 +1,20 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyAuth } from '../auth/auth.decorators';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { MetricsService, MetricsSnapshot } from './metrics.service';
+
+/** GET /api/v1/metrics: the JSON snapshot of the same counters /metrics exports. */
+@ApiTags('observability')
+@ApiKeyAuth()
+@ApiErrorResponses()
+@Controller('api/v1/metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Metrics snapshot (JSON): counts, averages, tool usage, error counts' })
+  snapshot(): Promise<MetricsSnapshot> {
+    return this.metrics.snapshot();
+  }
+}

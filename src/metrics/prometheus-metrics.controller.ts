@@ -1,0 +1,24 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { FastifyReply } from 'fastify';
+import { PublicUnless } from '../auth/auth.decorators';
+import { MetricsService } from './metrics.service';
+
+/** GET /metrics: Prometheus text; open unless service.auth.protect_metrics; never throttled. */
+@ApiExcludeController()
+@PublicUnless('protect_metrics')
+@SkipThrottle()
+@Controller()
+export class PrometheusMetricsController extends PrometheusController {
+  constructor(private readonly metrics: MetricsService) {
+    super();
+  }
+
+  @Get()
+  override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+    this.metrics.sampleSystem();
+    return super.index(response);
+  }
+}
