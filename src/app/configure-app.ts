@@ -6,10 +6,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyService, presentedKey } from '../auth/api-key.service';
 import { sendError } from '../common/all-exceptions.filter';
 import { AuthenticationError } from '../common/errors';
+import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { HttpMetricsService } from './http-metrics.service';
 
-const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 /** Builds the OpenAPI document of every route, with both API-key header forms. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
@@ -19,8 +19,11 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       'AI agent execution service: submit a task in plain language; the service plans it with a language model and ' +
         'runs it through sandboxed tools. Every error has the shape of ErrorResponseDto.',
     )
-    .setVersion(VERSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' }, 'bearer')
+    .setVersion(packageVersion())
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
+      'bearer',
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
     .build();
   return SwaggerModule.createDocument(app, config);
@@ -43,11 +46,21 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     void reply.header('x-request-id', request.id);
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    httpMetrics.record(request.method, request.routeOptions?.url, reply.statusCode, reply.elapsedTime / 1000);
+    httpMetrics.record(
+      request.method,
+      request.routeOptions?.url,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.url.startsWith('/docs') || !config.get('service').auth.protect_docs || !keys.enabled) return;
+    if (
+      !request.url.startsWith('/docs') ||
+      !config.get('service').auth.protect_docs ||
+      !keys.enabled
+    )
+      return;
     const key = presentedKey(request.headers);
     if (key === undefined || !keys.identify(key)) {
       sendError(reply, request, new AuthenticationError(), logger);
@@ -68,10 +81,14 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   });
 
   app.enableCors({
-    origin: (origin: string | undefined, cb: (err: Error | null, allow: boolean | string) => void) => {
+    origin: (
+      origin: string | undefined,
+      cb: (err: Error | null, allow: boolean | string) => void,
+    ) => {
       const allowed = config.get('service').cors.allowed_origins;
       if (!origin) return cb(null, false);
-      if (allowed.includes('*')) return cb(null, config.get('service').cors.allow_credentials ? origin : '*');
+      if (allowed.includes('*'))
+        return cb(null, config.get('service').cors.allow_credentials ? origin : '*');
       cb(null, allowed.includes(origin) ? origin : false);
     },
     methods: config.get('service').cors.allowed_methods,

@@ -36,6 +36,8 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Fastify's own JSON parser only (secure-json-parse, bodyLimit); no urlencoded bodies.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -10,7 +10,12 @@ export class HttpMetricsService {
     private readonly config: AppConfigService,
   ) {}
 
-  record(method: string, routeTemplate: string | undefined, statusCode: number, seconds: number): void {
+  record(
+    method: string,
+    routeTemplate: string | undefined,
+    statusCode: number,
+    seconds: number,
+  ): void {
     if (!this.config.get('service').enable_metrics) return;
     this.metrics.httpRequest(method, routeTemplate ?? 'unmatched', statusCode, seconds);
   }

@@ -21,21 +21,24 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    const req = context.switchToHttp().getRequest<Record<string, unknown> & { headers: Record<string, string | undefined> }>();
+    const req = context
+      .switchToHttp()
+      .getRequest<Record<string, unknown> & { headers: Record<string, string | undefined> }>();
     const key = presentedKey(req.headers);
     const identity = key !== undefined && this.keys.enabled ? this.keys.identify(key) : null;
     // Record who is calling even on open routes, so throttling and logs can use it.
     req[CALLER_REQUEST_KEY] = identity ?? (this.keys.enabled ? undefined : LOCAL_ADMIN);
 
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const unless = this.reflector.getAllAndOverride<'protect_metrics' | 'protect_docs'>(PUBLIC_UNLESS, targets);
+    const unless = this.reflector.getAllAndOverride<'protect_metrics' | 'protect_docs'>(
+      PUBLIC_UNLESS,
+      targets,
+    );
     if (unless && !this.config.get('service').auth[unless]) return true;
 
     if (!this.keys.enabled) return true;
     if (!identity) {
-      throw new AuthenticationError(
-        key === undefined ? undefined : 'The API key is not valid.',
-      );
+      throw new AuthenticationError(key === undefined ? undefined : 'The API key is not valid.');
     }
     const role = this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets);
     if (role === 'admin' && identity.role !== 'admin') {

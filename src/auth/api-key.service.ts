@@ -57,7 +57,9 @@ export class ApiKeyService {
 }
 
 /** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`, if any. */
-export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function presentedKey(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);

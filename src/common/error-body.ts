@@ -1,6 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import { ConfigValidationError } from '../config/config.validation';
-import { AgentRunnerError, ERROR_HTTP_STATUS, ErrorBody, RateLimitError, QueueFullError } from './errors';
+import {
+  AgentRunnerError,
+  ERROR_HTTP_STATUS,
+  ErrorBody,
+  RateLimitError,
+  QueueFullError,
+} from './errors';
 
 const CODE_FOR_STATUS: Record<number, string> = {
   400: 'INVALID_REQUEST',
@@ -21,19 +27,31 @@ const CODE_FOR_STATUS: Record<number, string> = {
 
 /** Fastify's own request errors (body parsing, content type, limits), by code. */
 const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'Request body is too large.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: 'Unsupported Content-Type; send application/json.',
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_REQUEST', message: 'The JSON body is empty.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'INVALID_REQUEST',
+    message: 'The JSON body is empty.',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     code: 'INVALID_REQUEST',
     message: 'Content-Length does not match the body.',
   },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_REQUEST', message: 'Malformed JSON body.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'INVALID_REQUEST',
+    message: 'Malformed JSON body.',
+  },
   FST_ERR_BAD_URL: { status: 400, code: 'INVALID_REQUEST', message: 'Malformed URL.' },
 };
 
@@ -52,7 +70,12 @@ export function mapError(err: unknown): MappedError {
       headers['retry-after'] = String(err.retryAfterSeconds);
     }
     return {
-      body: { status_code: err.statusCode, code: err.code, message: err.message, details: asDetails(err.details) },
+      body: {
+        status_code: err.statusCode,
+        code: err.code,
+        message: err.message,
+        details: asDetails(err.details),
+      },
       headers,
       unexpected: err.statusCode >= 500 && err.code === 'INTERNAL_ERROR',
     };
@@ -72,11 +95,20 @@ export function mapError(err: unknown): MappedError {
   const fastifyCode = (err as { code?: unknown })?.code;
   if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
     const f = FASTIFY_ERRORS[fastifyCode];
-    return { body: { status_code: f.status, code: f.code, message: f.message, details: null }, headers: {}, unexpected: false };
+    return {
+      body: { status_code: f.status, code: f.code, message: f.message, details: null },
+      headers: {},
+      unexpected: false,
+    };
   }
   if (err instanceof SyntaxError || (err as { type?: string })?.type === 'entity.parse.failed') {
     return {
-      body: { status_code: 400, code: 'INVALID_REQUEST', message: 'Malformed JSON body.', details: null },
+      body: {
+        status_code: 400,
+        code: 'INVALID_REQUEST',
+        message: 'Malformed JSON body.',
+        details: null,
+      },
       headers: {},
       unexpected: false,
     };
@@ -104,7 +136,12 @@ export function mapError(err: unknown): MappedError {
   const status = (err as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && CODE_FOR_STATUS[status]) {
     return {
-      body: { status_code: status, code: CODE_FOR_STATUS[status], message: 'Invalid request.', details: null },
+      body: {
+        status_code: status,
+        code: CODE_FOR_STATUS[status],
+        message: 'Invalid request.',
+        details: null,
+      },
       headers: {},
       unexpected: false,
     };

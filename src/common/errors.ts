@@ -99,7 +99,9 @@ export class TaskNotCancellableError extends AgentRunnerError {
     readonly taskId: string,
     readonly status: string,
   ) {
-    super('TASK_NOT_CANCELLABLE', `Task ${JSON.stringify(taskId)} is already ${status}.`, { status });
+    super('TASK_NOT_CANCELLABLE', `Task ${JSON.stringify(taskId)} is already ${status}.`, {
+      status,
+    });
   }
 }
 

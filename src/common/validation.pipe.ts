@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { InvalidRequestError } from './errors';
 
 export interface FieldProblem {
@@ -27,7 +27,7 @@ export function fieldProblems(errors: ValidationError[], prefix = ''): FieldProb
  * listed with its path, and the error is the domain InvalidRequestError (one error shape).
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -36,11 +36,30 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const details = fieldProblems(errors);
-      const summary = details.slice(0, 3).map((d) => d.message).join('; ');
+      const summary = details
+        .slice(0, 3)
+        .map((d) => d.message)
+        .join('; ');
       return new InvalidRequestError(
         `Invalid request: ${summary}${details.length > 3 ? ` (+${details.length - 3} more)` : ''}`,
         details,
       );
     },
   });
+}
+
+/** A ValidationPipe that also refuses bodies that are not JSON objects (null, arrays, scalars). */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDtoBody =
+      metadata.type === 'body' &&
+      typeof metadata.metatype === 'function' &&
+      metadata.metatype !== Object;
+    if (isDtoBody && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw new InvalidRequestError('The request body must be a JSON object.', [
+        { field: 'body', message: 'must be a JSON object' },
+      ]);
+    }
+    return super.transform(value, metadata);
+  }
 }

@@ -95,15 +95,23 @@ export class AppConfigService {
 
   /** Every secret currently configured (model key, API keys), for scrubbing text. */
   secrets(): string[] {
-    const own = collectSecrets(this.current);
+    const own = collectSecrets(clonePlain(this.current));
     return [...own, ...Object.values(this.loaded.providerEnvKeys).filter((v): v is string => !!v)];
   }
 
   /** Validates a partial config merged onto the current one, without applying it. */
-  check(patch: PartialConfig): { errors: ConfigIssue[]; warnings: ConfigIssue[]; next?: AgentRunnerConfig } {
-    if (!isPlainObject(patch)) return { errors: [{ path: '', message: 'expected an object' }], warnings: [] };
+  check(patch: PartialConfig): {
+    errors: ConfigIssue[];
+    warnings: ConfigIssue[];
+    next?: AgentRunnerConfig;
+  } {
+    if (!isPlainObject(patch))
+      return { errors: [{ path: '', message: 'expected an object' }], warnings: [] };
     const errors = restartOnlyChanges(this.current, patch as Record<string, unknown>);
-    const merged = deepMerge(clonePlain(this.current) as unknown as Record<string, unknown>, patch as Record<string, unknown>);
+    const merged = deepMerge(
+      clonePlain(this.current) as unknown as Record<string, unknown>,
+      patch as Record<string, unknown>,
+    );
     const result = validateConfig(merged);
     errors.push(...result.errors);
     return { errors, warnings: result.warnings, next: errors.length ? undefined : result.config };
@@ -122,7 +130,7 @@ export class AppConfigService {
     const sections = (Object.keys(next) as ConfigSectionName[]).filter(
       (s) => JSON.stringify(previous[s]) !== JSON.stringify(next[s]),
     );
-    this.logger.log({ sections }, 'configuration updated live');
+    this.logger.log(`configuration updated live: ${sections.join(', ') || 'no change'}`);
     if (next.service.persist_config_updates) this.persist();
     this.changes.next({ previous, current: next, sections });
     return next;
@@ -133,18 +141,20 @@ export class AppConfigService {
     const target = isAbsolute(file) ? file : resolve(file);
     const data = clonePlain(this.current) as unknown as Record<string, unknown>;
     try {
-      writeFileSync(
-        target,
-        /\.ya?ml$/i.test(target) ? yaml.dump(data) : stringifyToml(data),
-        { encoding: 'utf8', mode: 0o600 },
-      );
+      writeFileSync(target, /\.ya?ml$/i.test(target) ? yaml.dump(data) : stringifyToml(data), {
+        encoding: 'utf8',
+        mode: 0o600,
+      });
     } catch (e) {
       this.logger.error(`could not persist configuration to ${target}: ${(e as Error).message}`);
     }
   }
 }
 
-function restartOnlyChanges(current: AgentRunnerConfig, patch: Record<string, unknown>): ConfigIssue[] {
+function restartOnlyChanges(
+  current: AgentRunnerConfig,
+  patch: Record<string, unknown>,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const path of RESTART_ONLY_PATHS) {
     const parts = path.split('.');
@@ -152,12 +162,18 @@ function restartOnlyChanges(current: AgentRunnerConfig, patch: Record<string, un
     let c: unknown = current;
     for (const part of parts) {
       p = isPlainObject(p) ? p[part] : undefined;
-      c = isPlainObject(c) || (c && typeof c === 'object') ? (c as Record<string, unknown>)[part] : undefined;
+      c =
+        isPlainObject(c) || (c && typeof c === 'object')
+          ? (c as Record<string, unknown>)[part]
+          : undefined;
     }
     if (p === undefined) continue;
     const merged = isPlainObject(p) && isPlainObject(c) ? deepMerge(clonePlain(c), p) : p;
     if (JSON.stringify(merged) !== JSON.stringify(c)) {
-      issues.push({ path, message: 'takes effect only at start-up; change the config file and restart' });
+      issues.push({
+        path,
+        message: 'takes effect only at start-up; change the config file and restart',
+      });
     }
   }
   return issues;

@@ -87,7 +87,12 @@ function convert(name: string, raw: string, kind: EnvKind, issues: ConfigIssue[]
     case 'string':
       return value;
     case 'list':
-      return value === '' ? [] : value.split(',').map((s) => s.trim()).filter(Boolean);
+      return value === ''
+        ? []
+        : value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
     case 'bool':
       if (/^(true|1|yes|on)$/i.test(value)) return true;
       if (/^(false|0|no|off)$/i.test(value)) return false;
@@ -97,7 +102,10 @@ function convert(name: string, raw: string, kind: EnvKind, issues: ConfigIssue[]
     case 'number': {
       const n = Number(value);
       if (value === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) {
-        issues.push({ path: name, message: `expected ${kind === 'int' ? 'an integer' : 'a number'}, got "${value}"` });
+        issues.push({
+          path: name,
+          message: `expected ${kind === 'int' ? 'an integer' : 'a number'}, got "${value}"`,
+        });
         return undefined;
       }
       return n;
@@ -153,8 +161,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Pa
     setPath(out, path, value);
   }
   const keys = [
-    ...(env.AGENT_RUNNER_AUTH_KEYS ? parseKeyList('AGENT_RUNNER_AUTH_KEYS', env.AGENT_RUNNER_AUTH_KEYS, 'user', issues) : []),
-    ...(env.AGENT_RUNNER_ADMIN_KEYS ? parseKeyList('AGENT_RUNNER_ADMIN_KEYS', env.AGENT_RUNNER_ADMIN_KEYS, 'admin', issues) : []),
+    ...(env.AGENT_RUNNER_AUTH_KEYS
+      ? parseKeyList('AGENT_RUNNER_AUTH_KEYS', env.AGENT_RUNNER_AUTH_KEYS, 'user', issues)
+      : []),
+    ...(env.AGENT_RUNNER_ADMIN_KEYS
+      ? parseKeyList('AGENT_RUNNER_ADMIN_KEYS', env.AGENT_RUNNER_ADMIN_KEYS, 'admin', issues)
+      : []),
   ];
   if (keys.length) setPath(out, 'service.auth.api_keys', keys);
   return out as PartialConfig;
@@ -167,17 +179,26 @@ export function readConfigFile(file: string): Record<string, unknown> {
   try {
     data = /\.ya?ml$/i.test(file) ? yaml.load(text, { schema: yaml.JSON_SCHEMA }) : parseToml(text);
   } catch (e) {
-    throw new ConfigValidationError([{ path: '', message: (e as Error).message }], `config file ${file}`);
+    throw new ConfigValidationError(
+      [{ path: '', message: (e as Error).message }],
+      `config file ${file}`,
+    );
   }
   if (data === undefined || data === null) return {};
   if (!isPlainObject(data)) {
-    throw new ConfigValidationError([{ path: '', message: 'the file must hold a table/mapping' }], `config file ${file}`);
+    throw new ConfigValidationError(
+      [{ path: '', message: 'the file must hold a table/mapping' }],
+      `config file ${file}`,
+    );
   }
   return data;
 }
 
 /** The config file to read: explicit, then AGENT_RUNNER_CONFIG_FILE, then ./config.toml, ./config.yaml. */
-export function findConfigFile(options: ConfigLoadOptions, env: NodeJS.ProcessEnv): string | undefined {
+export function findConfigFile(
+  options: ConfigLoadOptions,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   const cwd = options.cwd ?? process.cwd();
   const explicit = options.configFile ?? env.AGENT_RUNNER_CONFIG_FILE;
   if (explicit) {
@@ -195,7 +216,9 @@ export function findConfigFile(options: ConfigLoadOptions, env: NodeJS.ProcessEn
 }
 
 /** Provider keys present in the providers' own variables. */
-export function providerKeysFromEnv(env: NodeJS.ProcessEnv): Partial<Record<ModelProvider, string>> {
+export function providerKeysFromEnv(
+  env: NodeJS.ProcessEnv,
+): Partial<Record<ModelProvider, string>> {
   const out: Partial<Record<ModelProvider, string>> = {};
   for (const [provider, variable] of Object.entries(PROVIDER_KEY_VARIABLES)) {
     const v = env[variable];
@@ -220,7 +243,12 @@ export function loadConfig(options: ConfigLoadOptions = {}): LoadedConfig {
   const fromFile = file ? readConfigFile(file) : {};
   const envIssues: ConfigIssue[] = [];
   const fromEnv = configFromEnv(env, envIssues);
-  const merged = deepMerge({}, fromFile, fromEnv as Record<string, unknown>, options.overrides as Record<string, unknown>);
+  const merged = deepMerge(
+    {},
+    fromFile,
+    fromEnv as Record<string, unknown>,
+    options.overrides as Record<string, unknown>,
+  );
   const result = validateConfig(merged);
   const issues = [...envIssues, ...result.errors];
   if (issues.length || !result.config) {

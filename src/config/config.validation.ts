@@ -23,7 +23,8 @@ export class ConfigValidationError extends Error {
     readonly source = 'configuration',
   ) {
     super(
-      `Invalid ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
+      `Invalid ${source}:\n` +
+        issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
     );
     this.name = 'ConfigValidationError';
   }
@@ -97,13 +98,16 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
     if (!k.key === !k.key_sha256) {
       errors.push({ path, message: 'give exactly one of key or key_sha256' });
     }
-    if (names.has(k.name)) errors.push({ path: `${path}.name`, message: `duplicate name "${k.name}"` });
+    if (names.has(k.name))
+      errors.push({ path: `${path}.name`, message: `duplicate name "${k.name}"` });
     names.add(k.name);
   });
   if (cfg.model.provider === 'local' && !cfg.model.endpoint) {
     errors.push({ path: 'model.endpoint', message: 'required when provider is "local"' });
   }
-  const port = Number(cfg.service.bind_address.slice(cfg.service.bind_address.lastIndexOf(':') + 1));
+  const port = Number(
+    cfg.service.bind_address.slice(cfg.service.bind_address.lastIndexOf(':') + 1),
+  );
   if (!(port >= 0 && port <= 65535)) {
     errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
   }
@@ -158,7 +162,10 @@ function normaliseAliases(plain: Record<string, unknown>): Record<string, unknow
 }
 
 /** Validates or throws {@link ConfigValidationError}. */
-export function assertValidConfig(partial: PartialConfig | unknown, source?: string): AgentRunnerConfig {
+export function assertValidConfig(
+  partial: PartialConfig | unknown,
+  source?: string,
+): AgentRunnerConfig {
   const result = validateConfig(partial);
   if (!result.config) throw new ConfigValidationError(result.errors, source);
   return result.config;

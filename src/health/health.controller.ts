@@ -1,7 +1,12 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
+import { NoThrottle } from '../throttling/api-throttler.guard';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { ReadinessRegistry } from './readiness.registry';
@@ -9,7 +14,7 @@ import { ReadinessRegistry } from './readiness.registry';
 /** Kubernetes-style probes; open and never throttled. */
 @ApiTags('health')
 @Public()
-@SkipThrottle()
+@NoThrottle()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -31,7 +36,9 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness probe (no dependencies)' })
   live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    return this.run(reply, [() => this.indicators.check('process').up({ uptime_seconds: Math.round(process.uptime()) })]);
+    return this.run(reply, [
+      () => this.indicators.check('process').up({ uptime_seconds: Math.round(process.uptime()) }),
+    ]);
   }
 
   /** Readiness: configuration, store, queue, model and sandbox usable. */

@@ -37,7 +37,10 @@ export class ReadinessRegistry {
       return await Promise.race([
         Promise.resolve().then(() => check.check()),
         new Promise<ReadinessResult>((resolve) => {
-          timer = setTimeout(() => resolve({ ok: false, reason: `timed out after ${timeoutMs} ms` }), timeoutMs);
+          timer = setTimeout(
+            () => resolve({ ok: false, reason: `timed out after ${timeoutMs} ms` }),
+            timeoutMs,
+          );
         }),
       ]);
     } catch (e) {

@@ -31,12 +31,19 @@ export const REDACTED_PATHS = [
             level: logging.level,
             redact: { paths: REDACTED_PATHS, censor: '****' },
             genReqId: (req: IncomingMessage) =>
-              (req as IncomingMessage & { agentRunnerRequestId?: string }).agentRunnerRequestId ?? randomUUID(),
+              (req as IncomingMessage & { agentRunnerRequestId?: string }).agentRunnerRequestId ??
+              randomUUID(),
             customAttributeKeys: { reqId: 'request_id' },
             quietReqLogger: true,
-            autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+            autoLogging: {
+              ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health'),
+            },
             serializers: {
-              req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id?: string; method?: string; url?: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
               res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
             },
             transport:

@@ -47,7 +47,11 @@ const NON_CONFORMING_DEFAULTS = [
       labelNames: ['method', 'route', 'status_code'],
       buckets: LATENCY_BUCKETS,
     }),
-    makeCounterProvider({ name: METRIC.tasks, help: 'Tasks accepted, by priority', labelNames: ['priority'] }),
+    makeCounterProvider({
+      name: METRIC.tasks,
+      help: 'Tasks accepted, by priority',
+      labelNames: ['priority'],
+    }),
     makeCounterProvider({ name: METRIC.tasksCompleted, help: 'Tasks completed' }),
     makeCounterProvider({
       name: METRIC.tasksFailed,

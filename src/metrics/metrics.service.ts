@@ -76,7 +76,9 @@ export class MetricsService {
     else if (status === 'cancelled') this.tasksCancelled.inc();
     else if (status === 'timeout') this.tasksTimedOut.inc();
     if (status === 'failed' || status === 'timeout') {
-      this.tasksFailed.inc({ code: errorCode ?? (status === 'timeout' ? 'TASK_TIMEOUT' : 'UNKNOWN') });
+      this.tasksFailed.inc({
+        code: errorCode ?? (status === 'timeout' ? 'TASK_TIMEOUT' : 'UNKNOWN'),
+      });
     }
     this.taskDuration.observe({ status }, seconds);
   }
@@ -143,16 +145,17 @@ export class MetricsService {
 
   async snapshot(): Promise<MetricsSnapshot> {
     const system = this.sampleSystem();
-    const [tasks, completed, failed, cancelled, timedOut, active, queued, duration] = await Promise.all([
-      this.tasks.get(),
-      this.tasksCompleted.get(),
-      this.tasksFailed.get(),
-      this.tasksCancelled.get(),
-      this.tasksTimedOut.get(),
-      this.activeTasks.get(),
-      this.queuedTasks.get(),
-      this.taskDuration.get(),
-    ]);
+    const [tasks, completed, failed, cancelled, timedOut, active, queued, duration] =
+      await Promise.all([
+        this.tasks.get(),
+        this.tasksCompleted.get(),
+        this.tasksFailed.get(),
+        this.tasksCancelled.get(),
+        this.tasksTimedOut.get(),
+        this.activeTasks.get(),
+        this.queuedTasks.get(),
+        this.taskDuration.get(),
+      ]);
     const [mReq, mAtt, mDur, mTok, mWait, tools, http, httpDur] = await Promise.all([
       this.modelRequests.get(),
       this.modelAttempts.get(),
@@ -164,11 +167,14 @@ export class MetricsService {
       this.requestDuration.get(),
     ]);
     const errorCounts: Record<string, number> = {};
-    for (const v of failed.values) errorCounts[String(v.labels.code)] = (errorCounts[String(v.labels.code)] ?? 0) + v.value;
+    for (const v of failed.values)
+      errorCounts[String(v.labels.code)] = (errorCounts[String(v.labels.code)] ?? 0) + v.value;
     const cancelledCount = sum(cancelled.values);
-    if (cancelledCount) errorCounts.TASK_CANCELLED = (errorCounts.TASK_CANCELLED ?? 0) + cancelledCount;
+    if (cancelledCount)
+      errorCounts.TASK_CANCELLED = (errorCounts.TASK_CANCELLED ?? 0) + cancelledCount;
     const toolUsage: Record<string, number> = {};
-    for (const v of tools.values) toolUsage[String(v.labels.tool)] = (toolUsage[String(v.labels.tool)] ?? 0) + v.value;
+    for (const v of tools.values)
+      toolUsage[String(v.labels.tool)] = (toolUsage[String(v.labels.tool)] ?? 0) + v.value;
     const tokens = { prompt: 0, completion: 0, total: 0 };
     for (const v of mTok.values) {
       const type = v.labels.type as 'prompt' | 'completion';

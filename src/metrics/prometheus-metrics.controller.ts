@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
+import { NoThrottle } from '../throttling/api-throttler.guard';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { PublicUnless } from '../auth/auth.decorators';
@@ -9,7 +9,7 @@ import { MetricsService } from './metrics.service';
 /** GET /metrics: Prometheus text; open unless service.auth.protect_metrics; never throttled. */
 @ApiExcludeController()
 @PublicUnless('protect_metrics')
-@SkipThrottle()
+@NoThrottle()
 @Controller()
 export class PrometheusMetricsController extends PrometheusController {
   constructor(private readonly metrics: MetricsService) {

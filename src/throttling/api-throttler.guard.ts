@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { RateLimitError } from '../common/errors';
 import { CALLER_REQUEST_KEY } from '../auth/auth.decorators';
 import { CallerIdentity } from '../auth/caller-identity';
@@ -16,7 +16,11 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     return `ip:${String(req.ip ?? 'unknown')}`;
   }
 
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
     return `${name}:${tracker}`;
   }
 
@@ -27,3 +31,6 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
     throw new RateLimitError(Math.max(1, Math.ceil(detail.timeToBlockExpire)));
   }
 }
+
+/** Exempts a route or controller from every throttler (health probes, Prometheus scrapes). */
+export const NoThrottle = () => SkipThrottle({ burst: true, sustained: true });

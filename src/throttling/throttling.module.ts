@@ -19,7 +19,8 @@ import { ApiThrottlerGuard } from './api-throttler.guard';
             {
               name: 'burst',
               limit: () => rl().burst_size,
-              ttl: () => Math.max(1000, Math.ceil((rl().burst_size * 60_000) / rl().requests_per_minute)),
+              ttl: () =>
+                Math.max(1000, Math.ceil((rl().burst_size * 60_000) / rl().requests_per_minute)),
             },
             { name: 'sustained', limit: () => rl().requests_per_minute, ttl: () => 60_000 },
           ],

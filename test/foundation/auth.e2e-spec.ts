@@ -43,7 +43,13 @@ describe('API-key auth (deny by default)', () => {
   it('documents at least the foundation routes', () => {
     const paths = operations(doc).map((o) => `${o.method} ${o.path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['GET /api/v1/config', 'PUT /api/v1/config', 'PUT /api/v1/config/model', 'POST /api/v1/config/validate', 'GET /api/v1/metrics']),
+      expect.arrayContaining([
+        'GET /api/v1/config',
+        'PUT /api/v1/config',
+        'PUT /api/v1/config/model',
+        'POST /api/v1/config/validate',
+        'GET /api/v1/metrics',
+      ]),
     );
   });
 
@@ -51,8 +57,15 @@ describe('API-key auth (deny by default)', () => {
     const ops = operations(doc).filter((o) => !OPEN_PATHS.includes(o.path));
     expect(ops.length).toBeGreaterThan(4);
     for (const op of ops) {
-      const res = await t.inject({ method: op.method, url: op.url, payload: op.method === 'GET' || op.method === 'DELETE' ? undefined : {} });
-      expect({ op: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({ op: `${op.method} ${op.path}`, status: 401 });
+      const res = await t.inject({
+        method: op.method,
+        url: op.url,
+        payload: op.method === 'GET' || op.method === 'DELETE' ? undefined : {},
+      });
+      expect({ op: `${op.method} ${op.path}`, status: res.statusCode }).toEqual({
+        op: `${op.method} ${op.path}`,
+        status: 401,
+      });
       expectErrorShape(res, 401, 'AUTHENTICATION_ERROR');
     }
   });
@@ -73,49 +86,96 @@ describe('API-key auth (deny by default)', () => {
   });
 
   it('accepts a valid key as Bearer or X-API-Key', async () => {
-    expect((await t.inject({ method: 'GET', url: '/api/v1/metrics', headers: bearer(USER_KEY) })).statusCode).toBe(200);
-    expect((await t.inject({ method: 'GET', url: '/api/v1/metrics', headers: { 'x-api-key': USER_KEY } })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/metrics', headers: bearer(USER_KEY) }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await t.inject({
+          method: 'GET',
+          url: '/api/v1/metrics',
+          headers: { 'x-api-key': USER_KEY },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('gives a user key 403 on every config route and lets the admin key through', async () => {
     const configOps = operations(doc).filter((o) => o.path.startsWith('/api/v1/config'));
     expect(configOps.length).toBe(4);
     for (const op of configOps) {
-      const res = await t.inject({ method: op.method, url: op.url, headers: bearer(USER_KEY), payload: op.method === 'GET' ? undefined : { config: {} } });
+      const res = await t.inject({
+        method: op.method,
+        url: op.url,
+        headers: bearer(USER_KEY),
+        payload: op.method === 'GET' ? undefined : { config: {} },
+      });
       expectErrorShape(res, 403, 'AUTHORIZATION_ERROR');
     }
-    const res = await t.inject({ method: 'GET', url: '/api/v1/config', headers: bearer(ADMIN_KEY) });
+    const res = await t.inject({
+      method: 'GET',
+      url: '/api/v1/config',
+      headers: bearer(ADMIN_KEY),
+    });
     expect(res.statusCode).toBe(200);
   });
 
   it('keeps health open and metrics open unless protected', async () => {
-    for (const url of OPEN_PATHS) expect((await t.inject({ method: 'GET', url })).statusCode).toBe(200);
+    for (const url of OPEN_PATHS)
+      expect((await t.inject({ method: 'GET', url })).statusCode).toBe(200);
     expect((await t.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
     expect((await t.inject({ method: 'GET', url: '/docs-json' })).statusCode).toBe(200);
   });
 
   it('never shows a key in the config answer', async () => {
-    const res = await t.inject({ method: 'GET', url: '/api/v1/config', headers: bearer(ADMIN_KEY) });
+    const res = await t.inject({
+      method: 'GET',
+      url: '/api/v1/config',
+      headers: bearer(ADMIN_KEY),
+    });
     expect(res.body).not.toContain(ADMIN_KEY);
     expect(res.body).not.toContain(USER_KEY);
-    const keys = (res.json() as { service: { auth: { api_keys: { key: string; key_set: boolean }[] } } }).service.auth.api_keys;
-    expect(keys[0]).toEqual(expect.objectContaining({ key: `****${ADMIN_KEY.slice(-4)}`, key_set: true }));
+    const keys = (
+      res.json() as { service: { auth: { api_keys: { key: string; key_set: boolean }[] } } }
+    ).service.auth.api_keys;
+    expect(keys[0]).toEqual(
+      expect.objectContaining({ key: `****${ADMIN_KEY.slice(-4)}`, key_set: true }),
+    );
   });
 });
 
 describe('protect_metrics / protect_docs', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ ...TEST_KEYS, service: { ...TEST_KEYS.service, auth: { ...TEST_KEYS.service!.auth, protect_metrics: true, protect_docs: true } } });
+    t = await createTestApp({
+      ...TEST_KEYS,
+      service: {
+        ...TEST_KEYS.service,
+        auth: { ...TEST_KEYS.service!.auth, protect_metrics: true, protect_docs: true },
+      },
+    });
   });
   afterAll(() => t.close());
 
   it('requires a key for /metrics and /docs when asked to', async () => {
-    expectErrorShape(await t.inject({ method: 'GET', url: '/metrics' }), 401, 'AUTHENTICATION_ERROR');
-    expectErrorShape(await t.inject({ method: 'GET', url: '/docs-json' }), 401, 'AUTHENTICATION_ERROR');
+    expectErrorShape(
+      await t.inject({ method: 'GET', url: '/metrics' }),
+      401,
+      'AUTHENTICATION_ERROR',
+    );
+    expectErrorShape(
+      await t.inject({ method: 'GET', url: '/docs-json' }),
+      401,
+      'AUTHENTICATION_ERROR',
+    );
     expectErrorShape(await t.inject({ method: 'GET', url: '/docs' }), 401, 'AUTHENTICATION_ERROR');
-    expect((await t.inject({ method: 'GET', url: '/metrics', headers: bearer(USER_KEY) })).statusCode).toBe(200);
-    expect((await t.inject({ method: 'GET', url: '/docs-json', headers: bearer(USER_KEY) })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/metrics', headers: bearer(USER_KEY) })).statusCode,
+    ).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/docs-json', headers: bearer(USER_KEY) })).statusCode,
+    ).toBe(200);
     expect((await t.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
   });
 });

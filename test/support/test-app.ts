@@ -46,7 +46,11 @@ export async function createTestApp(
     env: options.env ?? {},
     dotenv: false,
     cwd: options.cwd,
-    overrides: deepMerge({}, TEST_DEFAULTS as Record<string, unknown>, overrides as Record<string, unknown>),
+    overrides: deepMerge(
+      {},
+      TEST_DEFAULTS as Record<string, unknown>,
+      overrides as Record<string, unknown>,
+    ),
   });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -63,7 +67,11 @@ export function bearer(key: string): Record<string, string> {
 }
 
 /** Asserts the SPEC 2.1 error shape and returns the body. */
-export function expectErrorShape(res: LightMyRequestResponse, status: number, code?: string): Record<string, unknown> {
+export function expectErrorShape(
+  res: LightMyRequestResponse,
+  status: number,
+  code?: string,
+): Record<string, unknown> {
   expect(res.statusCode).toBe(status);
   const body = res.json() as Record<string, unknown>;
   expect(body).toEqual(

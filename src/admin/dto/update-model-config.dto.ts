@@ -1,5 +1,21 @@
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MODEL_PROVIDERS, ModelProvider, TOOL_PROTOCOLS, ToolProtocol } from '../../config/config.schema';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import {
+  MODEL_PROVIDERS,
+  ModelProvider,
+  TOOL_PROTOCOLS,
+  ToolProtocol,
+} from '../../config/config.schema';
 
 /**
  * A live model swap for tasks started afterwards. Changing `provider` without `api_key`,

@@ -1,0 +1,75 @@
+import { AppConfigService } from './app-config.service';
+import { loadConfig } from './config.loader';
+import { ConfigValidationError } from './config.validation';
+
+describe('AppConfigService (live layer)', () => {
+  const make = (env: NodeJS.ProcessEnv = {}) =>
+    new AppConfigService(loadConfig({ env, dotenv: false, cwd: '/nonexistent' }));
+
+  it('applies a valid update, notifies subscribers of the changed sections only', () => {
+    const sut = make();
+    const seen: string[][] = [];
+    const modelOnly: number[] = [];
+    sut.changes$.subscribe((c) => seen.push(c.sections));
+    sut.onChange('model', (c) => modelOnly.push(c.current.model.max_tokens));
+    sut.update({ execution: { max_steps: 4 } });
+    sut.update({ model: { max_tokens: 99 } });
+    expect(sut.get('execution').max_steps).toBe(4);
+    expect(seen).toEqual([['execution'], ['model']]);
+    expect(modelOnly).toEqual([99]);
+  });
+
+  it('changes nothing when an update is invalid, and lists every problem', () => {
+    const sut = make();
+    const before = sut.all;
+    let err: ConfigValidationError | undefined;
+    try {
+      sut.update({
+        model: { provider: 'nope' as never, temperature: -1 },
+        execution: { max_steps: 0 },
+      });
+    } catch (e) {
+      err = e as ConfigValidationError;
+    }
+    expect(err?.issues.map((i) => i.path).sort()).toEqual([
+      'execution.max_steps',
+      'model.provider',
+      'model.temperature',
+    ]);
+    expect(sut.all).toBe(before);
+  });
+
+  it('refuses live changes of start-up-only keys', () => {
+    const sut = make();
+    expect(() => sut.update({ service: { bind_address: '127.0.0.1:9' } })).toThrow(/start-up/);
+    expect(() => sut.update({ storage: { driver: 'memory' } })).toThrow(/start-up/);
+    // Re-sending the current value is not a change.
+    expect(() => sut.update({ service: { bind_address: '127.0.0.1:8080' } })).not.toThrow();
+  });
+
+  it('resolves the provider and key: offline by default, openai with a key, provider variables as fallback', () => {
+    expect(make().effectiveProvider()).toBe('offline');
+    expect(make({ OPENAI_API_KEY: 'sk-test-openai-0000' }).effectiveProvider()).toBe('openai');
+    const zhipu = make({
+      AGENT_RUNNER_MODEL_PROVIDER: 'zhipu',
+      ZHIPU_API_KEY: 'zhipu-test-key-0000',
+    });
+    expect(zhipu.effectiveProvider()).toBe('zhipu');
+    expect(zhipu.modelApiKey()).toBe('zhipu-test-key-0000');
+  });
+
+  it('redacts every secret wherever config is shown', () => {
+    const sut = make({
+      AGENT_RUNNER_API_KEY: 'model-secret-value-1234',
+      AGENT_RUNNER_ADMIN_KEYS: 'root=admin-secret-value-5678',
+    });
+    const shown = JSON.stringify(sut.redacted());
+    expect(shown).not.toContain('model-secret-value-1234');
+    expect(shown).not.toContain('admin-secret-value-5678');
+    expect(shown).toContain('"api_key":"****1234"');
+    expect(shown).toContain('"api_key_set":true');
+    expect(sut.secrets()).toEqual(
+      expect.arrayContaining(['model-secret-value-1234', 'admin-secret-value-5678']),
+    );
+  });
+});

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runToExit, ServerProcess, startServerProcess } from '../support/server-process';
+
+const ADMIN = 'process-admin-key-0123456789abcdef';
+const USER = 'process-user-key-0123456789abcdef0';
+const MODEL_KEY = 'sk-model-secret-never-logged-4242';
+
+function promtool(): string | null {
+  const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).stdout.trim();
+  return found || null;
+}
+
+describe('the built server (npm start) as a real process', () => {
+  let dir: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-runner-proc-'));
+    server = await startServerProcess({
+      cwd: dir,
+      env: {
+        AGENT_RUNNER_ADMIN_KEYS: `root=${ADMIN}`,
+        AGENT_RUNNER_AUTH_KEYS: `alice=${USER}`,
+        AGENT_RUNNER_API_KEY: MODEL_KEY,
+        AGENT_RUNNER_LOG_LEVEL: 'debug',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves Swagger UI and a valid OpenAPI 3 document with schemas and both key schemes', async () => {
+    const ui = await fetch(`${server.baseUrl}/docs`);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toContain('text/html');
+    const doc = (await (await fetch(`${server.baseUrl}/docs-json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security?: unknown[]; requestBody?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api_key', 'bearer']);
+    // The Swagger CLI plugin turned DTOs and their JSDoc into schemas.
+    expect(doc.components.schemas).toHaveProperty('UpdateModelConfigDto');
+    expect(doc.components.schemas).toHaveProperty('ErrorResponseDto');
+    expect(doc.paths['/api/v1/config/model'].put.requestBody).toBeDefined();
+    expect(doc.paths['/api/v1/config'].get.security).toEqual(
+      expect.arrayContaining([{ bearer: [] }, { api_key: [] }]),
+    );
+  });
+
+  it('exports /metrics that parses as Prometheus text (promtool when installed)', async () => {
+    await fetch(`${server.baseUrl}/api/v1/metrics`, {
+      headers: { authorization: `Bearer ${USER}` },
+    });
+    const res = await fetch(`${server.baseUrl}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const name of [
+      'ai_agent_requests_total',
+      'ai_agent_request_duration_seconds',
+      'ai_agent_cpu_usage_percent',
+      'ai_agent_memory_usage_mb',
+      'process_cpu_user_seconds_total',
+    ]) {
+      expect(text).toContain(`# TYPE ${name}`);
+    }
+    expect(text).toMatch(
+      /ai_agent_requests_total\{method="GET",route="\/api\/v1\/metrics",status_code="200"\} \d+/,
+    );
+    for (const line of text.split('\n')) {
+      if (!line || line.startsWith('#')) continue;
+      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/);
+    }
+    const tool = promtool();
+    if (!tool) {
+      console.warn(
+        'promtool not installed: skipped `promtool check metrics` (.ci/run installs it)',
+      );
+      return;
+    }
+    const out = spawnSync(tool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    // promtool parses everything; its only lint remark is on SPEC 6's own name
+    // `ai_agent_memory_usage_mb` ("abbreviated units"), which the contract fixes (exit 3 = lint only).
+    const remarks = (out.stdout + out.stderr).split('\n').filter(Boolean);
+    expect(remarks).toEqual([
+      'ai_agent_memory_usage_mb metric names should not contain abbreviated units',
+    ]);
+    expect(out.status).toBe(3);
+  });
+
+  it('labels requests by route template, never the raw URL', async () => {
+    await fetch(`${server.baseUrl}/api/v1/does-not-exist/12345`, {
+      headers: { authorization: `Bearer ${USER}` },
+    });
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(text).not.toContain('12345');
+    expect(text).toContain('route="unmatched"');
+  });
+
+  it('never writes a key into its logs, and stops cleanly on SIGTERM', async () => {
+    await fetch(`${server.baseUrl}/api/v1/config`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    await fetch(`${server.baseUrl}/api/v1/config`, { headers: { 'x-api-key': USER } });
+    await fetch(`${server.baseUrl}/api/v1/config/model`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ api_key: 'sk-new-model-secret-7777' }),
+    });
+    // Nest closes the app, then re-raises the signal (the Unix convention for a clean stop).
+    const ended = await server.stop('SIGTERM');
+    expect([0, 'SIGTERM']).toContain(ended);
+    const logs = server.stdout() + server.stderr();
+    expect(logs.length).toBeGreaterThan(100);
+    for (const secret of [ADMIN, USER, MODEL_KEY, 'sk-new-model-secret-7777'])
+      expect(logs).not.toContain(secret);
+    // Logs are JSON lines with the request id.
+    const requestLine = logs.split('\n').find((l) => l.includes('"request_id"'));
+    expect(requestLine && JSON.parse(requestLine)).toEqual(
+      expect.objectContaining({ request_id: expect.any(String) }),
+    );
+  });
+});
+
+describe('start-up rules', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-runner-start-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to bind 0.0.0.0 without keys, with a clear message and exit code 2', async () => {
+    const r = await runToExit({ cwd: dir, env: { BIND_ADDRESS: '0.0.0.0:0' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Refusing to start');
+    expect(r.stderr).toContain('AGENT_RUNNER_ALLOW_UNAUTHENTICATED');
+  });
+
+  it('stops on a bad config file listing every problem', async () => {
+    writeFileSync(
+      join(dir, 'config.toml'),
+      '[model]\nprovider = "skynet"\n[service]\nmax_concurrent_tasks = 0\n',
+    );
+    const r = await runToExit({ cwd: dir, env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('model.provider');
+    expect(r.stderr).toContain('service.max_concurrent_tasks');
+  });
+});
