@@ -1,0 +1,325 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, applyMigrations } from './migrations';
+import { SqliteTaskStore } from './sqlite-task-store';
+import { makeBatch, makeEvent, makeStep, makeTaskRecord } from './task-store.fixtures';
+
+const T0 = '2025-01-01T00:00:00.000Z';
+const T1 = '2025-01-01T00:00:05.000Z';
+const isRoot = process.getuid?.() === 0;
+
+/**
+ * Runs `body` in a separate Node process that can load this folder's TypeScript (via @swc/core),
+ * for conditions a test process cannot put itself in: another user, another mount namespace.
+ */
+function childScript(dir: string, body: string): string {
+  const file = path.join(dir, 'child.js');
+  fs.writeFileSync(
+    file,
+    `const fs = require('fs');
+const { transformSync } = require(${JSON.stringify(require.resolve('@swc/core'))});
+require.extensions['.ts'] = (m, filename) => {
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+    filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' },
+  });
+  m._compile(code, filename);
+};
+const { SqliteTaskStore } = require(${JSON.stringify(path.join(__dirname, 'sqlite-task-store.ts'))});
+const out = {};
+${body}
+process.stdout.write(JSON.stringify(out));
+`,
+    { mode: 0o644 },
+  );
+  return file;
+}
+
+function runChild(tmpDir: string, command: string, args: string[], uid?: number) {
+  const res = spawnSync(command, args, {
+    encoding: 'utf8',
+    timeout: 20_000,
+    // @swc/core caches its native binding under TMPDIR; keep that inside the test's folder.
+    env: { ...process.env, TMPDIR: tmpDir },
+    ...(uid === undefined ? {} : { uid, gid: uid }),
+  });
+  if (res.status !== 0) throw new Error(`child failed (${res.status}): ${res.stderr}`);
+  return JSON.parse(res.stdout) as Record<string, { ok: boolean; reason?: string } | string>;
+}
+
+describe('SqliteTaskStore (SQLite only)', () => {
+  let dir: string;
+  let file: string;
+  const opened: SqliteTaskStore[] = [];
+  const open = (options?: ConstructorParameters<typeof SqliteTaskStore>[1]) => {
+    const store = new SqliteTaskStore(file, options);
+    opened.push(store);
+    return store;
+  };
+  /** A second, independent connection, as another process would have. */
+  const inspect = <T>(fn: (db: Database.Database) => T): T => {
+    const db = new Database(file);
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-task-store-'));
+    file = path.join(dir, 'nested', 'data', 'tasks.db');
+  });
+  afterEach(() => {
+    for (const store of opened.splice(0)) store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('files and settings', () => {
+    it('creates missing parent folders and a private file, in WAL mode with the intended pragmas', () => {
+      const sut = open();
+      expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(sut.journalMode).toBe('wal');
+      sut.insertTask(makeTaskRecord());
+      expect(fs.existsSync(`${file}-wal`)).toBe(true);
+      expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+
+      const db = (sut as unknown as { db: Database.Database }).db;
+      expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    });
+
+    it('works in memory for tests (":memory:")', () => {
+      const sut = new SqliteTaskStore(':memory:');
+      opened.push(sut);
+      expect(sut.insertTask(makeTaskRecord())).toBe(true);
+      expect(sut.getTask('task-1')?.status).toBe('queued');
+      expect(sut.journalMode).toBe('memory');
+    });
+
+    it('names the file when it cannot be opened', () => {
+      fs.writeFileSync(
+        path.join(dir, 'not-a-db'),
+        'this is not a database file, just text '.repeat(50),
+      );
+      expect(() => new SqliteTaskStore(path.join(dir, 'not-a-db'))).toThrow(
+        /Cannot open the task store at .*not-a-db/,
+      );
+    });
+  });
+
+  describe('restart', () => {
+    it('keeps tasks, steps, events and batches across close and reopen', () => {
+      const first = open();
+      first.insertTask(makeTaskRecord({ task_id: 'a' }));
+      first.insertTask(makeTaskRecord({ task_id: 'b', owner: null }));
+      first.markRunning('a', T0);
+      first.saveStep('a', makeStep(1));
+      first.appendEvent(makeEvent('a', 1));
+      first.insertBatch(makeBatch({ task_ids: ['a', 'b'] }));
+      first.completeTask('b', { status: 'cancelled', completed_at: T1 });
+      const page = first.listTasks({ limit: 1 });
+      first.close();
+
+      const sut = open();
+      expect(sut.getTask('a')).toEqual(
+        makeTaskRecord({ task_id: 'a', status: 'running', started_at: T0 }),
+      );
+      expect(sut.getTask('b')).toMatchObject({
+        status: 'cancelled',
+        completed_at: T1,
+        owner: null,
+      });
+      expect(sut.getSteps('a')).toEqual([makeStep(1)]);
+      expect(sut.getEvents('a')).toEqual([makeEvent('a', 1)]);
+      expect(sut.getBatch('batch-1')?.task_ids).toEqual(['a', 'b']);
+
+      // The insertion sequence continues, so old cursors stay valid and new tasks list first.
+      sut.insertTask(makeTaskRecord({ task_id: 'c' }));
+      expect(sut.listTasks({ limit: 10 }).items.map((t) => t.task_id)).toEqual(['c', 'b', 'a']);
+      expect(
+        sut.listTasks({ limit: 10, cursor: page.next_cursor! }).items.map((t) => t.task_id),
+      ).toEqual(['a']);
+    });
+
+    it('recovers after a restart: running tasks end as interrupted, queued ones wait to run', () => {
+      const first = open();
+      first.insertTask(makeTaskRecord({ task_id: 'was-running' }));
+      first.insertTask(makeTaskRecord({ task_id: 'was-queued' }));
+      first.markRunning('was-running', T0);
+      first.appendEvent(makeEvent('was-running', 1, { type: 'task.started' }));
+      first.close();
+
+      const sut = open();
+      expect(sut.interruptRunning(T1)).toEqual(['was-running']);
+      expect(sut.getTask('was-running')).toMatchObject({
+        status: 'failed',
+        error: { code: 'TASK_INTERRUPTED' },
+      });
+      expect(sut.getEvents('was-running').map((e) => e.type)).toEqual([
+        'task.started',
+        'task.failed',
+      ]);
+      expect(sut.queuedTasks().map((t) => t.task_id)).toEqual(['was-queued']);
+    });
+  });
+
+  describe('migrations', () => {
+    const versions = () =>
+      inspect((db) =>
+        db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all(),
+      );
+
+    it('records every version once and applies nothing on reopen', () => {
+      open().close();
+      const recorded = versions();
+      expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+      expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
+      open().close();
+      expect(versions()).toEqual(recorded);
+      expect(inspect((db) => applyMigrations(db))).toEqual([]);
+    });
+
+    it('numbers migrations 1, 2, 3 … with no gaps', () => {
+      expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_m, i) => i + 1));
+    });
+
+    it('applies only the new migration to an existing file and keeps its data', () => {
+      const first = open();
+      first.insertTask(makeTaskRecord({ task_id: 'kept' }));
+      first.close();
+      const next = [
+        ...MIGRATIONS,
+        {
+          version: LATEST_SCHEMA_VERSION + 1,
+          name: 'labels',
+          sql: 'ALTER TABLE tasks ADD COLUMN labels TEXT',
+        },
+      ];
+      expect(inspect((db) => applyMigrations(db, next))).toEqual([LATEST_SCHEMA_VERSION + 1]);
+      expect(inspect((db) => applyMigrations(db, next))).toEqual([]);
+      expect(inspect((db) => db.prepare('SELECT task_id, labels FROM tasks').all())).toEqual([
+        { task_id: 'kept', labels: null },
+      ]);
+    });
+
+    it('rolls back every pending migration when one fails', () => {
+      open().close();
+      const broken = [
+        ...MIGRATIONS,
+        { version: LATEST_SCHEMA_VERSION + 1, name: 'ok', sql: 'CREATE TABLE extra (x INTEGER)' },
+        {
+          version: LATEST_SCHEMA_VERSION + 2,
+          name: 'bad',
+          sql: 'ALTER TABLE nowhere ADD COLUMN y',
+        },
+      ];
+      expect(() => inspect((db) => applyMigrations(db, broken))).toThrow(/nowhere/);
+      expect(versions()).toHaveLength(MIGRATIONS.length);
+      expect(
+        inspect((db) => db.prepare(`SELECT name FROM sqlite_master WHERE name = 'extra'`).all()),
+      ).toEqual([]);
+    });
+
+    it('refuses a file written by a newer build', () => {
+      open().close();
+      inspect((db) =>
+        db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(LATEST_SCHEMA_VERSION + 1, 'from the future', T0),
+      );
+      expect(() => new SqliteTaskStore(file)).toThrow(/newer than this build supports/);
+    });
+  });
+
+  describe('ping (readiness)', () => {
+    it('reports not ok while another process holds the write lock, and ok again after', () => {
+      const sut = open({ pingBusyTimeoutMs: 20 });
+      const other = new Database(file);
+      try {
+        other.exec('BEGIN EXCLUSIVE');
+        const ping = sut.ping();
+        expect(ping).toEqual({ ok: false, reason: expect.stringMatching(/locked/) });
+        other.exec('ROLLBACK');
+      } finally {
+        other.close();
+      }
+      expect(sut.ping()).toEqual({ ok: true });
+      const db = (sut as unknown as { db: Database.Database }).db;
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    });
+
+    it('reports not ok on a read-only database file', () => {
+      const seed = open();
+      seed.insertTask(makeTaskRecord({ task_id: 'readable' }));
+      seed.close();
+      fs.chmodSync(file, 0o444);
+      const body = `const store = new SqliteTaskStore(process.argv[2]);
+out.ping = store.ping();
+out.read = store.getTask('readable').task_id;
+store.close();`;
+      let result: Record<string, unknown>;
+      if (isRoot) {
+        // chmod does not bind root, so the store is opened by an unprivileged user (nobody).
+        fs.chownSync(dir, 65534, 65534);
+        fs.chownSync(path.dirname(path.dirname(file)), 65534, 65534);
+        fs.chownSync(path.dirname(file), 65534, 65534);
+        result = runChild(dir, process.execPath, [childScript(dir, body), file], 65534);
+      } else {
+        const sut = open();
+        result = { ping: sut.ping(), read: sut.getTask('readable')?.task_id };
+      }
+      expect(result).toEqual({
+        ping: { ok: false, reason: expect.stringMatching(/readonly/) },
+        read: 'readable',
+      });
+    });
+
+    it('reports not ok when the disk is full, and ok again once space is freed', () => {
+      if (!isRoot || !fs.existsSync('/usr/bin/unshare')) {
+        console.warn(
+          'disk-full ping check not run: it needs root and unshare(1) for a private tmpfs',
+        );
+        return;
+      }
+      // A 256 KiB tmpfs in a private mount namespace: only the child process sees it.
+      // Every ping in the same millisecond: a heartbeat that rewrote identical bytes would
+      // write nothing and pass on a full disk.
+      const body = `Date.prototype.toISOString = () => '2025-01-01T00:00:00.000Z';
+const dir = process.argv[2];
+const store = new SqliteTaskStore(dir + '/tasks.db');
+out.before = store.ping();
+const fd = fs.openSync(dir + '/filler', 'w');
+try { for (;;) fs.writeSync(fd, Buffer.alloc(4096, 1)); } catch (e) { out.fill = e.code; }
+fs.closeSync(fd);
+out.full = store.ping();
+fs.rmSync(dir + '/filler');
+out.after = store.ping();
+store.close();`;
+      const mountPoint = fs.mkdtempSync(path.join(dir, 'mnt-'));
+      const script = childScript(dir, body);
+      const result = runChild(dir, '/usr/bin/unshare', [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount -t tmpfs -o size=256k tmpfs "$1" && exec "$2" "$3" "$1"',
+        'sh',
+        mountPoint,
+        process.execPath,
+        script,
+      ]);
+      expect(result).toEqual({
+        before: { ok: true },
+        fill: 'ENOSPC',
+        full: { ok: false, reason: expect.stringMatching(/full/) },
+        after: { ok: true },
+      });
+    });
+  });
+});

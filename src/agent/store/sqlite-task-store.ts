@@ -1,0 +1,280 @@
+import Database from 'better-sqlite3';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TaskNotFoundError } from '../../common/errors';
+import type { TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../task.types';
+import { applyMigrations } from './migrations';
+import {
+  BatchRow,
+  EventRow,
+  StepRow,
+  TASK_COLUMNS,
+  TaskRow,
+  batchFromRow,
+  batchParams,
+  eventFromRow,
+  eventParams,
+  stepFromRow,
+  stepParams,
+  taskFromRow,
+  taskParams,
+} from './sqlite-task-rows';
+import { TaskStatements, prepareTaskStatements } from './sqlite-task-statements';
+import { duplicateEvent, taskInterruptedError, taskInterruptedEvent } from './task-interrupted';
+import { checkListLimit, decodeTaskCursor, encodeTaskCursor } from './task-list.paging';
+import type {
+  BatchRecord,
+  TaskCompletion,
+  TaskListFilter,
+  TaskPage,
+  TaskRecord,
+  TaskStore,
+} from './task-store';
+
+/** Tuning knobs of the SQLite driver. */
+export interface SqliteTaskStoreOptions {
+  /** How long a write waits for another process's lock before failing (SQLITE_BUSY). */
+  busyTimeoutMs?: number;
+  /** The readiness ping waits at most this long for a lock, so a probe never stalls the event loop. */
+  pingBusyTimeoutMs?: number;
+}
+
+type Statement = Database.Statement;
+
+const flag = (present: boolean) => (present ? 1 : 0);
+
+/**
+ * The default store (SPEC 1.5): one embedded SQLite file in WAL mode with `synchronous=NORMAL`
+ * (a commit is durable against a process crash; a power cut may lose the last few), every
+ * statement prepared once, and each write its own short transaction so reads always see it.
+ */
+export class SqliteTaskStore implements TaskStore {
+  readonly driver = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly pingBusyTimeoutMs: number;
+  private readonly busyTimeoutMs: number;
+  private readonly listStatements = new Map<string, Statement>();
+  private readonly s: TaskStatements;
+  private readonly interruptTx: (now: string) => string[];
+  private readonly purgeTx: (before: string) => number;
+
+  constructor(
+    readonly filePath: string,
+    options: SqliteTaskStoreOptions = {},
+  ) {
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.pingBusyTimeoutMs = options.pingBusyTimeoutMs ?? 250;
+    this.db = SqliteTaskStore.open(filePath, this.busyTimeoutMs);
+    this.s = prepareTaskStatements(this.db);
+    this.interruptTx = this.db.transaction((now: string) => this.interruptAll(now));
+    this.purgeTx = this.db.transaction((before: string) => {
+      const removed = this.s.purgeTasks.run({ before }).changes;
+      this.s.purgeBatches.run({ before });
+      return removed;
+    });
+  }
+
+  /** The applied journal mode (`wal` for a file, `memory` for `:memory:`). */
+  get journalMode(): string {
+    return this.db.pragma('journal_mode', { simple: true }) as string;
+  }
+
+  insertTask(task: TaskRecord): boolean {
+    return this.s.insertTask.run(taskParams(task)).changes === 1;
+  }
+
+  getTask(taskId: string): TaskRecord | undefined {
+    const row = this.s.getTask.get(taskId) as TaskRow | undefined;
+    return row && taskFromRow(row);
+  }
+
+  markRunning(taskId: string, startedAt: string): boolean {
+    return this.s.markRunning.run(startedAt, taskId).changes === 1;
+  }
+
+  updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void {
+    this.s.updateProgress.run({
+      task_id: taskId,
+      set_plan: flag(patch.plan !== undefined),
+      plan: patch.plan == null ? null : JSON.stringify(patch.plan),
+      set_metrics: flag(patch.metrics !== undefined),
+      metrics: patch.metrics === undefined ? null : JSON.stringify(patch.metrics),
+    });
+  }
+
+  completeTask(taskId: string, c: TaskCompletion): boolean {
+    const info = this.s.completeTask.run({
+      task_id: taskId,
+      status: c.status,
+      completed_at: c.completed_at,
+      set_result: flag(c.result !== undefined),
+      result: c.result == null ? null : JSON.stringify(c.result),
+      set_error: flag(c.error !== undefined),
+      error: c.error == null ? null : JSON.stringify(c.error),
+      set_metrics: flag(c.metrics !== undefined),
+      metrics: c.metrics === undefined ? null : JSON.stringify(c.metrics),
+      set_plan: flag(c.plan !== undefined),
+      plan: c.plan == null ? null : JSON.stringify(c.plan),
+    });
+    return info.changes === 1;
+  }
+
+  listTasks(filter: TaskListFilter): TaskPage {
+    const limit = checkListLimit(filter);
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    const where: string[] = [];
+    let key = '';
+    if (filter.owner === null) {
+      where.push('owner IS NULL');
+      key += 'n';
+    } else if (filter.owner !== undefined) {
+      where.push('owner = @owner');
+      params.owner = filter.owner;
+      key += 'o';
+    }
+    for (const field of ['status', 'priority'] as const) {
+      if (filter[field] === undefined) continue;
+      where.push(`${field} = @${field}`);
+      params[field] = filter[field];
+      key += field[0];
+    }
+    if (filter.cursor !== undefined) {
+      where.push('seq < @after');
+      params.after = decodeTaskCursor(filter.cursor);
+      key += 'c';
+    }
+    let stmt = this.listStatements.get(key);
+    if (!stmt) {
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      stmt = this.db.prepare(
+        `SELECT ${TASK_COLUMNS} FROM tasks ${clause} ORDER BY seq DESC LIMIT @limit`,
+      );
+      this.listStatements.set(key, stmt);
+    }
+    const rows = stmt.all(params) as TaskRow[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    return {
+      items: page.map(taskFromRow),
+      next_cursor: more ? encodeTaskCursor(page[page.length - 1].seq) : null,
+    };
+  }
+
+  queuedTasks(): TaskRecord[] {
+    return (this.s.queuedTasks.all() as TaskRow[]).map(taskFromRow);
+  }
+
+  saveStep(taskId: string, step: TaskStep): void {
+    this.write(taskId, () => this.s.saveStep.run(stepParams(taskId, step)));
+  }
+
+  getSteps(taskId: string): TaskStep[] {
+    return (this.s.getSteps.all(taskId) as StepRow[]).map(stepFromRow);
+  }
+
+  appendEvent(event: TaskEvent): void {
+    try {
+      this.write(event.task_id, () => this.s.appendEvent.run(eventParams(event)));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw duplicateEvent(event);
+      }
+      throw err;
+    }
+  }
+
+  getEvents(taskId: string, afterSeq = 0): TaskEvent[] {
+    return (this.s.getEvents.all(taskId, afterSeq) as EventRow[]).map(eventFromRow);
+  }
+
+  insertBatch(batch: BatchRecord): void {
+    this.s.insertBatch.run(batchParams(batch));
+  }
+
+  getBatch(batchId: string): BatchRecord | undefined {
+    const row = this.s.getBatch.get(batchId) as BatchRow | undefined;
+    return row && batchFromRow(row);
+  }
+
+  completeBatch(batchId: string, completedAt: string): void {
+    this.s.completeBatch.run(completedAt, batchId);
+  }
+
+  interruptRunning(now: string): string[] {
+    return this.interruptTx(now);
+  }
+
+  purgeCompletedBefore(before: string): number {
+    return this.purgeTx(before);
+  }
+
+  ping(): { ok: boolean; reason?: string } {
+    try {
+      this.db.pragma(`busy_timeout = ${this.pingBusyTimeoutMs}`);
+      try {
+        this.s.heartbeat.run(new Date().toISOString());
+      } finally {
+        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      }
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: `task store is not writable: ${(err as Error).message}` };
+    }
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // Best effort: a full or read-only disk must not stop the shutdown.
+    }
+    this.db.close();
+  }
+
+  private static open(filePath: string, busyTimeoutMs: number): Database.Database {
+    let db: Database.Database | undefined;
+    try {
+      if (filePath !== ':memory:' && filePath !== '') {
+        // Task requests may carry secrets (context.environment): keep the folder and file private.
+        fs.mkdirSync(path.dirname(filePath), { recursive: true, mode: 0o700 });
+        if (!fs.existsSync(filePath)) fs.closeSync(fs.openSync(filePath, 'a', 0o600));
+      }
+      db = new Database(filePath, { timeout: busyTimeoutMs });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('journal_size_limit = 67108864');
+      applyMigrations(db);
+      return db;
+    } catch (err) {
+      db?.close();
+      throw new Error(`Cannot open the task store at ${filePath}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** Runs a child-row write, turning a missing parent task into the domain error. */
+  private write(taskId: string, run: () => unknown): void {
+    try {
+      run();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new TaskNotFoundError(taskId);
+      }
+      throw err;
+    }
+  }
+
+  private interruptAll(now: string): string[] {
+    const ids = (this.s.runningIds.all() as { task_id: string }[]).map((r) => r.task_id);
+    const error = JSON.stringify(taskInterruptedError());
+    for (const id of ids) {
+      this.s.interrupt.run({ task_id: id, completed_at: now, error });
+      const last = (this.s.lastEventSeq.get(id) as { seq: number | null }).seq ?? 0;
+      this.s.appendEvent.run(eventParams(taskInterruptedEvent(id, last + 1, now)));
+    }
+    return ids;
+  }
+}

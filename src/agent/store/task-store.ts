@@ -1,0 +1,121 @@
+import {
+  TaskError,
+  TaskEvent,
+  TaskMetrics,
+  TaskPlan,
+  TaskPriority,
+  TaskRequest,
+  TaskResult,
+  TaskStatus,
+  TaskStep,
+} from '../task.types';
+
+/** A task as persisted: the wire fields plus what the service needs to resume and authorise. */
+export interface TaskRecord {
+  task_id: string;
+  /** API key name that submitted it; null when auth is off. */
+  owner: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  task: string;
+  /** The request as accepted (after defaults and caps), replayed after a restart. */
+  request: TaskRequest;
+  /** Hash of the canonical request body, for idempotent replays (SPEC 1.4). */
+  request_hash: string;
+  metadata: Record<string, unknown>;
+  batch_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  result: TaskResult | null;
+  plan: TaskPlan | null;
+  error: TaskError | null;
+  metrics: TaskMetrics;
+}
+
+export interface BatchRecord {
+  batch_id: string;
+  owner: string | null;
+  mode: 'parallel' | 'sequential';
+  continue_on_error: boolean;
+  task_ids: string[];
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface TaskListFilter {
+  /** Only this owner's tasks (users); undefined = all (admins). */
+  owner?: string | null;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  /** 1..100. */
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface TaskPage {
+  items: TaskRecord[];
+  next_cursor: string | null;
+}
+
+/** Fields a terminal transition sets. */
+export interface TaskCompletion {
+  status: 'completed' | 'failed' | 'cancelled' | 'timeout';
+  completed_at: string;
+  result?: TaskResult | null;
+  error?: TaskError | null;
+  metrics?: TaskMetrics;
+  plan?: TaskPlan | null;
+}
+
+/**
+ * Durable storage of tasks, steps, events and batches (SPEC 1.5). Synchronous by design: the
+ * embedded SQLite driver answers in microseconds and a sync API keeps state transitions atomic.
+ */
+export interface TaskStore {
+  readonly driver: 'sqlite' | 'memory';
+
+  /** Inserts a new task; returns false (and changes nothing) when the id exists. */
+  insertTask(task: TaskRecord): boolean;
+  getTask(taskId: string): TaskRecord | undefined;
+  /** queued → running. Returns false unless the task was queued. */
+  markRunning(taskId: string, startedAt: string): boolean;
+  /** Sets the plan and/or metrics of a running task (no status change). */
+  updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void;
+  /**
+   * The one terminal transition: applied only while the task is queued or running, so exactly
+   * one terminal state is recorded and a late result never overwrites it. Returns whether it applied.
+   */
+  completeTask(taskId: string, completion: TaskCompletion): boolean;
+  /** Newest first (created_at desc, then id), filtered, with a cursor. */
+  listTasks(filter: TaskListFilter): TaskPage;
+  /** Tasks still queued, oldest first (for restart recovery and the dispatcher). */
+  queuedTasks(): TaskRecord[];
+
+  /** Appends a step or replaces the step with the same step_number. */
+  saveStep(taskId: string, step: TaskStep): void;
+  getSteps(taskId: string): TaskStep[];
+
+  /** Appends an event; `seq` is assigned by the caller and unique per task. */
+  appendEvent(event: TaskEvent): void;
+  /** Events with seq > afterSeq, ascending. */
+  getEvents(taskId: string, afterSeq?: number): TaskEvent[];
+
+  insertBatch(batch: BatchRecord): void;
+  getBatch(batchId: string): BatchRecord | undefined;
+  completeBatch(batchId: string, completedAt: string): void;
+
+  /**
+   * After a restart: every `running` task becomes `failed` with TASK_INTERRUPTED (its events and
+   * steps kept; a terminal event appended). Returns the ids it interrupted.
+   */
+  interruptRunning(now: string): string[];
+  /** Deletes terminal tasks (and their steps and events) completed before `before`. Returns how many. */
+  purgeCompletedBefore(before: string): number;
+  /** Cheap write check for readiness. */
+  ping(): { ok: boolean; reason?: string };
+  close(): void;
+}
+
+export const TASK_STORE = Symbol('TASK_STORE');
