@@ -14,12 +14,17 @@ const swc = [
   },
 ];
 
+// The tree-sitter loader (src/execution) calls import() in CommonJS, which jest's module sandbox
+// rejects; compiling that one package turns the import() into require().
+const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
 const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: __dirname,
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '/node_modules/@vscode/tree-sitter-wasm/.+\\.js$': swcJs },
+  transformIgnorePatterns: ['/node_modules/(?!@vscode/tree-sitter-wasm/)'],
 };
 
 module.exports = {

@@ -1,0 +1,181 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { existsSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { AppConfigService } from '../../config/app-config.service';
+import { InvalidRequestError } from '../../common/errors';
+import { PathSandbox } from './path-sandbox';
+
+/**
+ * Where tasks may work: the configured root (`tools.working_directory`), the allowed folders
+ * inside it (`tools.allowed_paths`), a task's own working directory and narrowing. Also knows
+ * the service's own secrets that no task may see, wherever the roots are.
+ */
+@Injectable()
+export class WorkspaceService {
+  private readonly logger = new Logger(WorkspaceService.name);
+
+  constructor(private readonly config: AppConfigService) {}
+
+  /** Real path of `tools.working_directory`, created when missing. */
+  base(): string {
+    const configured = resolve(this.config.get('tools').working_directory);
+    if (!existsSync(configured)) {
+      mkdirSync(configured, { recursive: true });
+      this.logger.log(`created the tools working directory ${configured}`);
+    }
+    return realpathSync(configured);
+  }
+
+  /** Real paths of `tools.working_directory` ∩ `tools.allowed_paths` (missing or escaping entries are skipped). */
+  configRoots(): string[] {
+    const base = this.base();
+    const roots: string[] = [];
+    for (const entry of this.config.get('tools').allowed_paths) {
+      const real = tryRealpath(resolve(base, entry));
+      if (real && within(real, [base])) roots.push(real);
+      else
+        this.logger.warn(
+          `tools.allowed_paths entry ${JSON.stringify(entry)} is missing or outside tools.working_directory; ignored`,
+        );
+    }
+    return [...new Set(roots)];
+  }
+
+  /**
+   * SPEC 1.1 `context.working_directory`: relative to `tools.working_directory`, or absolute
+   * inside an allowed root. Created when missing (its parent chain must already be inside a
+   * root). Throws InvalidRequestError otherwise.
+   */
+  resolveTaskWorkingDirectory(requested?: string): string {
+    const roots = this.configRoots();
+    if (!roots.length)
+      throw new InvalidRequestError(
+        'No tools.allowed_paths folder exists; tasks have nowhere to work.',
+      );
+    const base = this.base();
+    if (requested === undefined || requested === '' || requested === '.') {
+      if (within(base, roots)) return base;
+      return roots[0];
+    }
+    if (requested.includes('\0'))
+      throw new InvalidRequestError('context.working_directory contains a NUL character.');
+    const target = resolve(base, requested);
+    const real = realOrPlanned(target);
+    if (!real || !within(real, roots) || within(real, this.hiddenPaths())) {
+      throw new InvalidRequestError(
+        `context.working_directory ${JSON.stringify(requested)} is outside the allowed folders (tools.working_directory / tools.allowed_paths).`,
+      );
+    }
+    if (!existsSync(real)) mkdirSync(real, { recursive: true });
+    const created = realpathSync(real);
+    if (!within(created, roots) || !lstatSync(created).isDirectory()) {
+      throw new InvalidRequestError(
+        `context.working_directory ${JSON.stringify(requested)} is not a folder inside the allowed folders.`,
+      );
+    }
+    return created;
+  }
+
+  /**
+   * The roots of one task: its `constraints.allowed_paths` (relative to its working directory),
+   * each inside a configured root, or the configured roots. Throws InvalidRequestError.
+   */
+  taskRoots(workingDirectory: string, allowedPaths?: string[]): string[] {
+    const roots = this.configRoots();
+    if (!allowedPaths || !allowedPaths.length) return roots;
+    return allowedPaths.map((entry) => {
+      const real = entry.includes('\0')
+        ? undefined
+        : realOrPlanned(resolve(workingDirectory, entry));
+      if (!real || !within(real, roots)) {
+        throw new InvalidRequestError(
+          `constraints.allowed_paths entry ${JSON.stringify(entry)} is outside tools.allowed_paths; it may only narrow them.`,
+        );
+      }
+      return real;
+    });
+  }
+
+  /** A path sandbox for one task. Throws InvalidRequestError for a bad narrowing. */
+  sandboxFor(workingDirectory: string, allowedPaths?: string[]): PathSandbox {
+    return new PathSandbox({
+      roots: this.taskRoots(workingDirectory, allowedPaths),
+      cwd: workingDirectory,
+      protectedPaths: this.config.get('tools').protected_paths,
+      hiddenPaths: this.hiddenPaths(),
+    });
+  }
+
+  /**
+   * The service's own secrets: its config file, `.env` beside it and in the service's folder,
+   * the storage folder and the service user's home (when not the workspace itself).
+   */
+  hiddenPaths(): string[] {
+    const storage = resolve(this.config.get('storage').path);
+    const candidates = [
+      resolve('.env'),
+      dirname(storage),
+      ...['', '-wal', '-shm', '-journal'].map((suffix) => storage + suffix),
+    ];
+    const file = this.config.file;
+    if (file) candidates.push(resolve(file), join(dirname(resolve(file)), '.env'));
+    const base = this.base();
+    const home = tryRealpath(homedir());
+    if (home && within(home, [base])) candidates.push(...HOME_SECRETS.map((d) => join(home, d)));
+    else if (home) candidates.push(home);
+    const hidden = candidates.map(tryRealpath).filter((p): p is string => !!p);
+    // A folder that holds the workspace cannot be hidden from it; its secret files still are.
+    return [...new Set(hidden)].filter((p) => !within(base, [p]));
+  }
+}
+
+/** Credential folders and files of a home directory that tasks never see. */
+const HOME_SECRETS = [
+  '.ssh',
+  '.aws',
+  '.config',
+  '.npmrc',
+  '.netrc',
+  '.gnupg',
+  '.docker',
+  '.kube',
+  '.env',
+];
+
+function tryRealpath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Real path of `p`, or of its deepest existing ancestor plus the missing tail. */
+function realOrPlanned(p: string): string | undefined {
+  const rest: string[] = [];
+  let probe = p;
+  for (;;) {
+    const real = tryRealpath(probe);
+    if (real) return rest.length ? join(real, ...rest) : real;
+    if (existsSyncNoFollow(probe)) return undefined;
+    const parent = dirname(probe);
+    if (parent === probe) return undefined;
+    rest.unshift(basename(probe));
+    probe = parent;
+  }
+}
+
+function existsSyncNoFollow(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `p` equals or lies below one of `roots`. */
+export function within(p: string, roots: string[]): boolean {
+  return roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+}

@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AppConfigService } from '../../config/app-config.service';
+import { ToolDeniedError, ToolInputError } from '../execution.errors';
+import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
+import { buildChildEnvironment } from '../process/child-environment';
+import { ProcessRunner, RunResult } from '../process/process-runner';
+import { bwrapArguments } from '../sandbox/bwrap-arguments';
+import type { PathSandbox } from '../sandbox/path-sandbox';
+import { SandboxProbe } from '../sandbox/sandbox-probe.service';
+import { CommandPolicy, PolicyDecision } from '../shell/command-policy';
+
+export interface RunCommandArgs {
+  command: string;
+  cwd?: string;
+  timeout_seconds?: number;
+}
+
+const MARKER_NAME = 'AGENT_RUNNER_COMMAND_ID';
+/** Redirection targets that are not files of the workspace. */
+const DEVICE_TARGETS = /^\/dev\/(null|stdout|stderr|stdin|zero|fd\/\d+)$/;
+const MiB = 1024 * 1024;
+const MAX_SCRIPT_BYTES = 256 * 1024;
+
+/** A shell script of the task's folders, for the policy to check; see PolicyOptions.readScript. */
+async function readShellScript(
+  sandbox: PathSandbox,
+  absolute: string,
+  runBy: 'shell' | 'exec',
+): Promise<string | 'missing' | undefined> {
+  try {
+    const path = await sandbox.resolve(absolute, 'read');
+    if (!path.exists) return 'missing';
+    const { data } = await sandbox.readFile(path, MAX_SCRIPT_BYTES);
+    if (data.subarray(0, 8192).includes(0)) return undefined;
+    const text = data.toString('utf8');
+    const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text);
+    if (
+      runBy === 'exec' &&
+      shebang &&
+      !/(^|\/)(ba|da|z|k|mk)?sh$/.test(
+        shebang[2] && /env$/.test(shebang[1]) ? shebang[2] : shebang[1],
+      )
+    )
+      return undefined;
+    return text;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * run_command: a shell command line, checked by the command policy, run by bash in the task's
+ * folder with a scrubbed environment, resource limits and a timeout, inside bubblewrap when the
+ * sandbox is on.
+ */
+@Injectable()
+export class RunCommandTool implements ToolHandler<RunCommandArgs> {
+  readonly name = 'run_command';
+  readonly kind = 'command';
+  readonly description =
+    'Run a shell command (bash syntax) in the working directory and return exit_code, stdout and stderr. Commands are checked against a policy; long-running or interactive programs are stopped at the timeout.';
+  readonly parameters: ArgumentSchema = {
+    type: 'object',
+    properties: {
+      command: {
+        type: 'string',
+        description: 'The command line, e.g. "npm test" or "ls -la src".',
+        minLength: 1,
+        maxLength: 65_536,
+      },
+      cwd: {
+        type: 'string',
+        description: 'Folder to run in, relative to the working directory (default ".").',
+        maxLength: 4096,
+      },
+      timeout_seconds: {
+        type: 'integer',
+        description: 'Stop the command after this many seconds (capped by the service).',
+        minimum: 1,
+        maximum: 86_400,
+      },
+    },
+    required: ['command'],
+    additionalProperties: false,
+  };
+
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly policy: CommandPolicy,
+    private readonly probe: SandboxProbe,
+    private readonly runner: ProcessRunner,
+  ) {}
+
+  async run(args: RunCommandArgs, { sandbox, ctx }: ToolScope): Promise<ToolOutcome> {
+    const tools = this.config.get('tools');
+    const status = this.probe.status();
+    if (!status.commands_allowed)
+      throw new ToolDeniedError(`commands are disabled: ${status.reason}`);
+    const sandboxed = status.mode === 'bwrap';
+    const cwd = await this.commandFolder(args.cwd, sandbox);
+    const decision = await this.policy.check(args.command, {
+      sandboxed,
+      forbidden: tools.forbidden_commands,
+      allowed: tools.allowed_commands,
+      readScript: (p, runBy) => readShellScript(sandbox, resolve(cwd, p), runBy),
+    });
+    if (!decision.allowed) throw new ToolDeniedError(`command refused: ${decision.reason}`);
+    if (!sandboxed) await this.checkRedirects(decision, cwd, sandbox);
+
+    const limitMs =
+      Math.min(args.timeout_seconds ?? Infinity, tools.command_timeout_seconds) * 1000;
+    const left = ctx.deadline ? ctx.deadline - Date.now() : Infinity;
+    if (left <= 0) throw new ToolInputError('the task has reached its deadline');
+    const host = this.probe.host();
+    if (!host.bash) throw new ToolInputError('bash is not installed on this host');
+
+    const marker = { name: MARKER_NAME, value: randomUUID() };
+    const home = sandboxed ? '/tmp' : await mkdtemp(join(tmpdir(), 'agent-runner-home-'));
+    try {
+      const result = await this.runner.run({
+        command: args.command,
+        cwd,
+        env: buildChildEnvironment({ home, task: ctx.environment, marker }),
+        marker: `${marker.name}=${marker.value}`,
+        timeoutMs: Math.min(limitMs, left),
+        signal: ctx.signal,
+        maxOutputBytes: tools.max_output_bytes,
+        limits: {
+          memoryMb: tools.command_memory_mb,
+          cpuSeconds: tools.command_cpu_seconds,
+          maxProcesses: tools.command_max_processes,
+          maxFileSizeMb: tools.command_max_file_size_mb,
+        },
+        bashPath: host.bash,
+        prlimitPath: host.prlimit,
+        bwrap:
+          sandboxed && host.bwrap
+            ? { path: host.bwrap, args: this.bwrapArgs(sandbox, cwd) }
+            : undefined,
+      });
+      return this.outcome(args.command, result, status.mode, limitMs < left);
+    } finally {
+      if (!sandboxed) await rm(home, { recursive: true, force: true });
+    }
+  }
+
+  private async commandFolder(
+    requested: string | undefined,
+    sandbox: PathSandbox,
+  ): Promise<string> {
+    if (requested) {
+      const folder = await sandbox.resolve(requested, 'read');
+      if (!folder.exists) throw new ToolInputError(`cwd ${folder.display} does not exist`);
+      return sandbox.checkFolder(folder.absolute).catch(() => {
+        throw new ToolInputError(`cwd ${folder.display} is not a folder`);
+      });
+    }
+    return sandbox.inside(sandbox.cwd) ? sandbox.cwd : sandbox.roots[0];
+  }
+
+  /** Without the OS sandbox, at least redirections must stay inside the task's folders. */
+  private async checkRedirects(
+    decision: PolicyDecision,
+    cwd: string,
+    sandbox: PathSandbox,
+  ): Promise<void> {
+    for (const r of decision.redirects) {
+      if (r.word.dynamic)
+        throw new ToolDeniedError(
+          `command refused: the redirection target ${r.text} is computed at run time`,
+        );
+      if (DEVICE_TARGETS.test(r.word.value)) continue;
+      await sandbox.resolve(resolve(cwd, r.word.value), r.write ? 'write' : 'read');
+    }
+  }
+
+  private bwrapArgs(sandbox: PathSandbox, cwd: string): string[] {
+    const tools = this.config.get('tools');
+    const tmpfsMb = tools.command_max_file_size_mb || 1024;
+    return bwrapArguments({
+      writable: [...sandbox.roots],
+      cwd,
+      hidden: sandbox.hiddenPaths.filter((h) => sandbox.inside(h)),
+      network: this.config.get('execution').network,
+      tmpfsBytes: this.probe.tmpfsSizeSupported ? tmpfsMb * MiB : 0,
+    });
+  }
+
+  private outcome(
+    command: string,
+    r: RunResult,
+    sandbox: 'bwrap' | 'none',
+    timeoutFromTool: boolean,
+  ): ToolOutcome {
+    const notes: string[] = [];
+    if (r.timed_out)
+      notes.push(
+        `timed out after ${Math.round(r.duration_ms / 1000)} s${timeoutFromTool ? '' : ' (task deadline)'}`,
+      );
+    if (r.aborted) notes.push('cancelled');
+    if (r.limit_exceeded)
+      notes.push(`stopped: more than ${this.config.get('tools').command_max_processes} processes`);
+    if (r.truncated) notes.push('output truncated');
+    const head = `exit_code: ${r.exit_code}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+    const output = [head, r.stdout && `stdout:\n${r.stdout}`, r.stderr && `stderr:\n${r.stderr}`]
+      .filter(Boolean)
+      .join('\n');
+    const ok = r.exit_code === 0 && !r.timed_out && !r.aborted && !r.limit_exceeded;
+    return {
+      status: ok ? 'ok' : 'error',
+      output,
+      error: ok ? undefined : head,
+      data: {
+        exit_code: r.exit_code,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        timed_out: r.timed_out,
+        truncated: r.truncated,
+        aborted: r.aborted,
+        signal: r.signal,
+        limit_exceeded: r.limit_exceeded ?? null,
+        duration_ms: r.duration_ms,
+        sandbox,
+      },
+      artifact: { type: 'command', command, exit_code: r.exit_code },
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { AppConfigService } from '../../config/app-config.service';
+import { ToolInputError } from '../execution.errors';
+import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
+import { walkFolder } from './file-walker';
+import { globMatcher } from './glob-pattern';
+import { SEARCH_WORKER_SOURCE } from './search-worker.source';
+
+export interface SearchFilesArgs {
+  pattern: string;
+  path?: string;
+  glob?: string;
+  max_results?: number;
+}
+
+interface SearchResult {
+  matches: { file: string; line: number; text: string }[];
+  scanned: number;
+  truncated: boolean;
+}
+
+/** Files looked at per search, so a huge tree cannot stall it. */
+const MAX_FILES = 20_000;
+const SEARCH_TIMEOUT_MS = 20_000;
+const MAX_LINE_LENGTH = 400;
+
+/** search_files: lines matching a regular expression, as `file:line: text`. */
+@Injectable()
+export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
+  readonly name = 'search_files';
+  readonly kind = 'file';
+  readonly description =
+    'Search file contents with a regular expression (JavaScript syntax) under a folder of the working directory; returns "file:line: text" lines. glob filters file names, e.g. "*.ts" or "src/**/*.md".';
+  readonly parameters: ArgumentSchema = {
+    type: 'object',
+    properties: {
+      pattern: {
+        type: 'string',
+        description: 'Regular expression to look for.',
+        minLength: 1,
+        maxLength: 1000,
+      },
+      path: {
+        type: 'string',
+        description: 'Folder to search, relative to the working directory (default ".").',
+        maxLength: 4096,
+      },
+      glob: {
+        type: 'string',
+        description: 'Only files whose name matches this glob.',
+        maxLength: 500,
+      },
+      max_results: { type: 'integer', description: 'Upper bound on matches returned.', minimum: 1 },
+    },
+    required: ['pattern'],
+    additionalProperties: false,
+  };
+
+  constructor(private readonly config: AppConfigService) {}
+
+  async run(args: SearchFilesArgs, { sandbox, ctx }: ToolScope): Promise<ToolOutcome> {
+    const tools = this.config.get('tools');
+    try {
+      new RegExp(args.pattern);
+    } catch (e) {
+      throw new ToolInputError(
+        `pattern is not a valid regular expression: ${(e as Error).message}`,
+      );
+    }
+    const start = await sandbox.resolve(args.path || '.', 'read');
+    if (!start.exists) throw new ToolInputError(`${start.display} does not exist`);
+    const matchName = args.glob ? globMatcher(args.glob) : () => true;
+    const files: { absolute: string; rel: string }[] = [];
+    if ((await stat(start.absolute)).isFile()) {
+      files.push({ absolute: start.absolute, rel: start.display });
+    } else {
+      const real = await sandbox.checkFolder(start.absolute);
+      for await (const e of walkFolder(sandbox, real, true)) {
+        if (e.type !== 'file' || !matchName(e.rel)) continue;
+        files.push({ absolute: e.absolute, rel: sandbox.display(e.absolute) });
+        if (files.length >= MAX_FILES) break;
+      }
+    }
+    const maxResults = Math.min(args.max_results ?? Infinity, tools.max_search_results);
+    const budget = ctx.deadline
+      ? Math.min(SEARCH_TIMEOUT_MS, ctx.deadline - Date.now())
+      : SEARCH_TIMEOUT_MS;
+    const result = await this.inWorker(
+      {
+        pattern: args.pattern,
+        flags: '',
+        files,
+        roots: [...sandbox.roots],
+        hidden: [...sandbox.hiddenPaths],
+        maxResults,
+        maxFileBytes: tools.max_file_size_bytes,
+        maxLineLength: MAX_LINE_LENGTH,
+      },
+      budget,
+      ctx.signal,
+    );
+    const lines = result.matches.map((m) => `${m.file}:${m.line}: ${m.text}`);
+    const summary = `${result.matches.length} match${result.matches.length === 1 ? '' : 'es'} in ${result.scanned} file${result.scanned === 1 ? '' : 's'}${result.truncated ? ` (truncated at ${maxResults})` : ''}`;
+    return {
+      status: 'ok',
+      output: lines.length ? `${lines.join('\n')}\n[${summary}]` : `No matches (${summary}).`,
+      data: {
+        matches: result.matches.length,
+        files_scanned: result.scanned,
+        truncated: result.truncated || files.length >= MAX_FILES,
+      },
+    };
+  }
+
+  private inWorker(
+    workerData: Record<string, unknown>,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<SearchResult> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(SEARCH_WORKER_SOURCE, {
+        eval: true,
+        workerData,
+        resourceLimits: { maxOldGenerationSizeMb: 256 },
+      });
+      const stop = (error: Error) => {
+        cleanup();
+        void worker.terminate();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () =>
+          stop(
+            new ToolInputError(
+              `the search took longer than ${Math.round(timeoutMs / 1000)} s and was stopped; simplify the pattern or narrow path/glob`,
+            ),
+          ),
+        Math.max(1, timeoutMs),
+      );
+      const onAbort = () => stop(new ToolInputError('the search was cancelled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      };
+      worker.once('message', (m: SearchResult) => {
+        cleanup();
+        void worker.terminate();
+        resolve(m);
+      });
+      worker.once('error', (e) => stop(new ToolInputError(`the search failed: ${e.message}`)));
+    });
+  }
+}
