@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigValidationError } from '../config/config.validation';
 import { AppConfigService } from '../config/app-config.service';
+import { ModelRegistry } from '../model/model.registry';
 import { PartialConfig } from '../config/config.schema';
 import { validateConfig } from '../config/config.validation';
 import { ConfigValidationResultDto } from './dto/validate-config.dto';
@@ -8,7 +10,10 @@ import { UpdateModelConfigDto } from './dto/update-model-config.dto';
 /** Use cases behind /api/v1/config*: show, update live, swap the model, validate. */
 @Injectable()
 export class ConfigAdminService {
-  constructor(private readonly config: AppConfigService) {}
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly models: ModelRegistry,
+  ) {}
 
   show(): Record<string, unknown> {
     return this.config.redacted();
@@ -28,6 +33,9 @@ export class ConfigAdminService {
         if (dto[k] === undefined && current[k] !== undefined) patch[k] = null;
       }
     }
+    // Refuse a swap that would leave new tasks with an unusable model (e.g. no key for it).
+    const problems = this.models.validateModelUpdate(patch as PartialConfig['model']);
+    if (problems.length) throw new ConfigValidationError(problems, 'model update');
     this.config.update({ model: patch } as PartialConfig);
     return this.config.redacted();
   }

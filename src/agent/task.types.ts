@@ -2,9 +2,21 @@
  * Wire types of SPEC 1 (snake_case), shared by the HTTP API, the library and the CLI.
  */
 
-export const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'timeout'] as const;
+export const TASK_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled', 'timeout'];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+];
 
 export const TASK_PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];

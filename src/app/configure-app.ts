@@ -10,7 +10,6 @@ import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { HttpMetricsService } from './http-metrics.service';
 
-
 /** Builds the OpenAPI document of every route, with both API-key header forms. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()

@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
+import { AgentModule } from '../agent/agent.module';
 import { AppConfigModule } from '../config/app-config.module';
 import { ConfigLoadOptions, LoadedConfig } from '../config/config.loader';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
+import { StatusModule } from '../status/status.module';
 
 /**
  * Everything the product is, without HTTP plumbing: config, metrics, readiness, model, execution,
@@ -14,7 +16,14 @@ export class CoreModule {
   static forRoot(config: ConfigLoadOptions | LoadedConfig = {}): DynamicModule {
     return {
       module: CoreModule,
-      imports: [AppConfigModule.forRoot(config), MetricsModule, HealthModule, AdminModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        MetricsModule,
+        HealthModule,
+        AdminModule,
+        AgentModule,
+        StatusModule,
+      ],
     };
   }
 }

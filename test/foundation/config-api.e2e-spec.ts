@@ -95,7 +95,12 @@ describe('/api/v1/config', () => {
       method: 'PUT',
       url: '/api/v1/config/model',
       headers: admin,
-      payload: { provider: 'deepseek', model_name: 'deepseek-chat', temperature: 0.1 },
+      payload: {
+        provider: 'deepseek',
+        model_name: 'deepseek-chat',
+        temperature: 0.1,
+        api_key: 'sk-deepseek-test-0001',
+      },
     });
     expect(res.statusCode).toBe(200);
     const model = res.json().model;
@@ -106,7 +111,18 @@ describe('/api/v1/config', () => {
         temperature: 0.1,
       }),
     );
-    expect(model.api_key_set).toBe(false);
+    expect(model.api_key).toBe('****0001');
+    // Without a key for the new provider the swap is refused: it would leave tasks unusable.
+    expectErrorShape(
+      await t.inject({
+        method: 'PUT',
+        url: '/api/v1/config/model',
+        headers: admin,
+        payload: { provider: 'zhipu' },
+      }),
+      400,
+      'INVALID_REQUEST',
+    );
     expectErrorShape(
       await t.inject({
         method: 'PUT',

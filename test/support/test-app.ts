@@ -24,7 +24,7 @@ export const TEST_KEYS: PartialConfig = {
 /** Quiet, isolated defaults for e2e tests: no files or environment read, no throttling, no logs. */
 export const TEST_DEFAULTS: PartialConfig = {
   logging: { level: 'silent' },
-  service: { rate_limiting: { enabled: false } },
+  service: { rate_limiting: { enabled: false }, shutdown_grace_seconds: 1 },
   storage: { driver: 'memory' },
 };
 

@@ -1,0 +1,88 @@
+import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { ExecutionModule } from '../execution/execution.module';
+import { ReadinessRegistry } from '../health/readiness.registry';
+import { ModelModule } from '../model/model.module';
+import { ModelRegistry } from '../model/model.registry';
+import { SandboxProbe } from '../execution/sandbox/sandbox-probe.service';
+import { PlanningModule } from '../planning/planning.module';
+import { BatchesController } from './batches.controller';
+import { TASK_STORE, TaskStore } from './store/task-store';
+import { createTaskStore } from './store/task-store.factory';
+import { TaskAgentService } from './task-agent.service';
+import { TaskProcessor } from './task-agent.types';
+import { TaskBatchService } from './task-batch.service';
+import { TaskEventStreamService } from './task-event-stream.service';
+import { TaskEventsController } from './task-events.controller';
+import { TaskEventsService } from './task-events.service';
+import { TaskRequestCheckerService } from './task-request-checker.service';
+import { TaskRequestChecker } from './task-request.checker';
+import { TaskRetentionService } from './task-retention.service';
+import { TaskRunnerService } from './task-runner.service';
+import { TasksController } from './tasks.controller';
+
+/** The agent loop and the task service: store, queue, events, batches and their HTTP routes. */
+@Module({
+  imports: [ModelModule, ExecutionModule, PlanningModule],
+  controllers: [TasksController, TaskEventsController, BatchesController],
+  providers: [
+    {
+      provide: TASK_STORE,
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => createTaskStore(config.get('storage')),
+    },
+    TaskEventsService,
+    { provide: TaskProcessor, useClass: TaskAgentService },
+    { provide: TaskRequestChecker, useClass: TaskRequestCheckerService },
+    TaskRunnerService,
+    TaskBatchService,
+    TaskEventStreamService,
+    TaskRetentionService,
+  ],
+  exports: [TaskRunnerService, TaskBatchService, TaskEventsService, TASK_STORE],
+})
+export class AgentModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(TASK_STORE) private readonly store: TaskStore,
+    private readonly readiness: ReadinessRegistry,
+    private readonly runner: TaskRunnerService,
+    private readonly config: AppConfigService,
+    private readonly models: ModelRegistry,
+    private readonly sandbox: SandboxProbe,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register({
+      name: 'store',
+      check: () => ({ ...this.store.ping(), driver: this.store.driver }),
+    });
+    // Whether the model can be called (key present where required); never calls a paid API.
+    this.readiness.register({
+      name: 'model',
+      check: () => {
+        const { ready, ...model } = this.models.describe();
+        return { ok: ready, ...model };
+      },
+    });
+    this.readiness.register({
+      name: 'sandbox',
+      check: () => {
+        const status = this.sandbox.status();
+        return { ok: status.commands_allowed, ...status };
+      },
+    });
+    this.readiness.register({
+      name: 'queue',
+      check: () => {
+        const limit = this.config.get('service').max_queued_tasks;
+        const queued = this.runner.queuedCount;
+        return { ok: queued < limit, queued, limit, active: this.runner.activeCount };
+      },
+    });
+  }
+
+  /** After the runner's graceful drain (beforeApplicationShutdown), never before it. */
+  onApplicationShutdown(): void {
+    this.store.close();
+  }
+}

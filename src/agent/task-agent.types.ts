@@ -1,0 +1,28 @@
+import { TaskRecord } from './store/task-store';
+import { TaskError, TaskMetrics, TaskPlan, TaskResult, TaskStep } from './task.types';
+
+/** One run of a task, as the runner hands it to the agent. */
+export interface TaskRun {
+  record: TaskRecord;
+  /** Aborted on cancel, timeout or shutdown; every model call and process listens to it. */
+  signal: AbortSignal;
+  /** Epoch ms after which the task times out. */
+  deadline: number;
+  onPlan(plan: TaskPlan): void;
+  onStep(step: TaskStep, phase: 'started' | 'completed'): void;
+  onMetrics(metrics: TaskMetrics): void;
+}
+
+/** How a run ended, from the agent's side (cancel and timeout are decided by the runner). */
+export interface TaskOutcome {
+  status: 'completed' | 'failed';
+  result?: TaskResult;
+  error?: TaskError;
+  plan: TaskPlan | null;
+  metrics: TaskMetrics;
+}
+
+/** What the runner needs from the agent loop. */
+export abstract class TaskProcessor {
+  abstract processTask(run: TaskRun): Promise<TaskOutcome>;
+}

@@ -1,0 +1,203 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CallerIdentity, canAccess } from '../auth/caller-identity';
+import {
+  BatchNotFoundError,
+  InvalidRequestError,
+  QueueFullError,
+  TaskAlreadyExistsError,
+} from '../common/errors';
+import { AppConfigService } from '../config/app-config.service';
+import { BatchRecord, TASK_STORE, TaskRecord, TaskStore } from './store/task-store';
+import { TaskRequestChecker } from './task-request.checker';
+import { isTerminal, TaskRunnerService } from './task-runner.service';
+import { toTaskResponse } from './task-views';
+import { TaskRequest, TaskResponse } from './task.types';
+
+export interface BatchRequest {
+  tasks: TaskRequest[];
+  mode?: 'parallel' | 'sequential';
+  continue_on_error?: boolean;
+}
+
+export interface BatchResponse {
+  batch_id: string;
+  status: 'running' | 'completed';
+  mode: 'parallel' | 'sequential';
+  continue_on_error: boolean;
+  owner: string | null;
+  created_at: string;
+  completed_at: string | null;
+  results: TaskResponse[];
+  statistics: {
+    total_tasks: number;
+    successful_tasks: number;
+    failed_tasks: number;
+    cancelled_tasks: number;
+    total_time_ms: number;
+    average_time_ms: number;
+  };
+}
+
+/**
+ * Batches (SPEC 2): `parallel` queues every task under the same concurrency limit as single
+ * tasks; `sequential` runs them in order and, without continue_on_error, records the tasks after
+ * a failure as cancelled with BATCH_ABORTED (never dropped).
+ */
+@Injectable()
+export class TaskBatchService {
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    @Inject(TASK_STORE) private readonly store: TaskStore,
+    private readonly runner: TaskRunnerService,
+    private readonly config: AppConfigService,
+    private readonly checker: TaskRequestChecker,
+  ) {
+    runner.onTerminal.push((record) => this.onTaskTerminal(record));
+    runner.enqueueOnRecovery = (task) => this.mayRunOnRecovery(task);
+  }
+
+  submit(request: BatchRequest, caller: CallerIdentity): BatchResponse {
+    const mode = request.mode ?? 'parallel';
+    const ids = request.tasks.map((t) => t.task_id).filter((id): id is string => id !== undefined);
+    if (new Set(ids).size !== ids.length)
+      throw new InvalidRequestError('task_id values in a batch must be unique.');
+    for (const id of ids) if (this.store.getTask(id)) throw new TaskAlreadyExistsError(id);
+    // Check every task before creating any, so one bad task rejects the whole batch cleanly.
+    request.tasks.forEach((t) => this.checker.check(t));
+    const limit = this.config.get('service').max_queued_tasks;
+    if (this.runner.queuedCount + request.tasks.length > limit) throw new QueueFullError(5, limit);
+
+    const batch: BatchRecord = {
+      batch_id: randomUUID(),
+      owner: caller.name,
+      mode,
+      continue_on_error: request.continue_on_error ?? false,
+      task_ids: [],
+      created_at: new Date().toISOString(),
+      completed_at: null,
+    };
+    const accepted = request.tasks.map(
+      (t) => this.runner.submit(t, caller, { batchId: batch.batch_id, enqueue: false }).task,
+    );
+    batch.task_ids = accepted.map((t) => t.task_id);
+    this.store.insertBatch(batch);
+    if (mode === 'parallel') for (const t of accepted) this.runner.enqueue(t.task_id, t.priority);
+    else this.runner.enqueue(accepted[0].task_id, accepted[0].priority);
+    return this.view(batch);
+  }
+
+  /** POST /tasks/batch: submit, then wait up to service.sync_wait_seconds unless `wait` is false. */
+  async submitAndWait(
+    request: BatchRequest,
+    caller: CallerIdentity,
+    wait: boolean,
+  ): Promise<BatchResponse> {
+    const accepted = this.submit(request, caller);
+    return this.waitFor(
+      accepted.batch_id,
+      wait ? this.config.get('service').sync_wait_seconds * 1000 : 0,
+    );
+  }
+
+  get(batchId: string, caller: CallerIdentity): BatchResponse {
+    const batch = this.store.getBatch(batchId);
+    if (!batch || !canAccess(caller, batch.owner)) throw new BatchNotFoundError(batchId);
+    return this.view(batch);
+  }
+
+  /** Resolves when every task of the batch is terminal or `ms` has passed. */
+  async waitFor(batchId: string, ms: number): Promise<BatchResponse> {
+    const batch = this.store.getBatch(batchId);
+    if (!batch) throw new BatchNotFoundError(batchId);
+    if (!batch.completed_at && ms > 0) {
+      await new Promise<void>((resolve) => {
+        let set = this.waiters.get(batchId);
+        if (!set) this.waiters.set(batchId, (set = new Set()));
+        const done = () => {
+          clearTimeout(timer);
+          set.delete(done);
+          if (!set.size) this.waiters.delete(batchId);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        set.add(done);
+        if (this.store.getBatch(batchId)?.completed_at) done();
+      });
+    }
+    return this.view(this.store.getBatch(batchId)!);
+  }
+
+  private onTaskTerminal(record: TaskRecord): void {
+    if (!record.batch_id) return;
+    const batch = this.store.getBatch(record.batch_id);
+    if (!batch) return;
+    if (batch.mode === 'sequential') {
+      const failed = record.status !== 'completed';
+      const rest = batch.task_ids
+        .map((id) => this.store.getTask(id)!)
+        .filter((t) => t && !isTerminal(t.status) && t.task_id !== record.task_id);
+      if (failed && !batch.continue_on_error) {
+        for (const t of rest) {
+          this.runner.abortQueued(t.task_id, {
+            code: 'BATCH_ABORTED',
+            message: `Not run: task ${record.task_id} of this sequential batch ended ${record.status}.`,
+            details: { failed_task_id: record.task_id },
+          });
+        }
+      } else if (rest.length && rest[0].status === 'queued') {
+        this.runner.enqueue(rest[0].task_id, rest[0].priority);
+      }
+    }
+    const all = batch.task_ids.map((id) => this.store.getTask(id));
+    if (
+      all.every((t) => !t || isTerminal(t.status)) &&
+      !this.store.getBatch(batch.batch_id)?.completed_at
+    ) {
+      this.store.completeBatch(batch.batch_id, new Date().toISOString());
+      for (const wake of [...(this.waiters.get(batch.batch_id) ?? [])]) wake();
+    }
+  }
+
+  /** After a restart, a sequential batch resumes with its first unfinished task only. */
+  private mayRunOnRecovery(task: TaskRecord): boolean {
+    const batch = task.batch_id ? this.store.getBatch(task.batch_id) : undefined;
+    if (!batch || batch.mode === 'parallel') return true;
+    const firstOpen = batch.task_ids.find((id) => {
+      const t = this.store.getTask(id);
+      return t && !isTerminal(t.status);
+    });
+    return firstOpen === task.task_id;
+  }
+
+  private view(batch: BatchRecord): BatchResponse {
+    const tasks = batch.task_ids
+      .map((id) => this.store.getTask(id))
+      .filter((t): t is TaskRecord => !!t);
+    const terminal = tasks.filter((t) => isTerminal(t.status));
+    const ends = terminal.map((t) => Date.parse(t.completed_at!));
+    const done = terminal.length === tasks.length;
+    const end = done && ends.length ? Math.max(...ends) : Date.now();
+    return {
+      batch_id: batch.batch_id,
+      status: done ? 'completed' : 'running',
+      mode: batch.mode,
+      continue_on_error: batch.continue_on_error,
+      owner: batch.owner,
+      created_at: batch.created_at,
+      completed_at: batch.completed_at,
+      results: tasks.map((t) => toTaskResponse(t, this.store.getSteps(t.task_id))),
+      statistics: {
+        total_tasks: tasks.length,
+        successful_tasks: tasks.filter((t) => t.status === 'completed').length,
+        failed_tasks: tasks.filter((t) => t.status === 'failed' || t.status === 'timeout').length,
+        cancelled_tasks: tasks.filter((t) => t.status === 'cancelled').length,
+        total_time_ms: end - Date.parse(batch.created_at),
+        average_time_ms: terminal.length
+          ? Math.round(terminal.reduce((s, t) => s + t.metrics.total_time_ms, 0) / terminal.length)
+          : 0,
+      },
+    };
+  }
+}

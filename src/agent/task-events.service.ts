@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TASK_STORE, TaskStore } from './store/task-store';
+import { TaskEvent, TaskEventType } from './task.types';
+
+export type TaskEventListener = (event: TaskEvent) => void;
+
+/**
+ * Every state change and step is an event: numbered per task, stored, then published to live
+ * listeners (SSE streams, waiting callers). Listeners must not block: they are called in-line.
+ */
+@Injectable()
+export class TaskEventsService {
+  private readonly seqs = new Map<string, number>();
+  private readonly listeners = new Map<string, Set<TaskEventListener>>();
+
+  constructor(@Inject(TASK_STORE) private readonly store: TaskStore) {}
+
+  emit(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
+    let seq = this.seqs.get(taskId);
+    if (seq === undefined) {
+      const past = this.store.getEvents(taskId);
+      seq = past.length ? past[past.length - 1].seq : 0;
+    }
+    seq += 1;
+    this.seqs.set(taskId, seq);
+    const event: TaskEvent = {
+      task_id: taskId,
+      seq,
+      type,
+      timestamp: new Date().toISOString(),
+      data,
+    };
+    this.store.appendEvent(event);
+    const subs = this.listeners.get(taskId);
+    if (subs) for (const listener of [...subs]) listener(event);
+    return event;
+  }
+
+  /** Stops numbering a finished task in memory (its events stay in the store). */
+  forget(taskId: string): void {
+    this.seqs.delete(taskId);
+  }
+
+  subscribe(taskId: string, listener: TaskEventListener): () => void {
+    let subs = this.listeners.get(taskId);
+    if (!subs) this.listeners.set(taskId, (subs = new Set()));
+    subs.add(listener);
+    return () => {
+      subs.delete(listener);
+      if (subs.size === 0) this.listeners.delete(taskId);
+    };
+  }
+
+  history(taskId: string, afterSeq = 0): TaskEvent[] {
+    return this.store.getEvents(taskId, afterSeq);
+  }
+}

@@ -1,0 +1,504 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { CallerIdentity, canAccess } from '../auth/caller-identity';
+import {
+  AgentRunnerError,
+  InvalidRequestError,
+  QueueFullError,
+  TaskAlreadyExistsError,
+  TaskNotCancellableError,
+  TaskNotFoundError,
+} from '../common/errors';
+import { AppConfigService } from '../config/app-config.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { TaskPriorityQueue } from './priority-queue';
+import { TASK_STORE, TaskCompletion, TaskRecord, TaskStore } from './store/task-store';
+import { TaskEventsService } from './task-events.service';
+import { TaskProcessor } from './task-agent.types';
+import { TaskRequestChecker } from './task-request.checker';
+import { emptyMetrics, toTaskResponse } from './task-views';
+import {
+  TaskError,
+  TaskEventType,
+  TaskPriority,
+  TaskRequest,
+  TaskResponse,
+  TaskStatus,
+  TERMINAL_STATUSES,
+} from './task.types';
+
+type AbortReason = 'cancel' | 'timeout' | 'shutdown';
+
+interface RunningTask {
+  controller: AbortController;
+  timer: NodeJS.Timeout;
+  done: Promise<void>;
+}
+
+export interface SubmitOptions {
+  idempotencyKey?: string;
+  batchId?: string;
+  /** Sequential batches enqueue their tasks one by one themselves. */
+  enqueue?: boolean;
+}
+
+export interface SubmitResult {
+  task: TaskResponse;
+  /** True when an identical earlier request was returned instead (SPEC 1.4). */
+  replayed: boolean;
+}
+
+const TERMINAL_EVENT: Record<TaskCompletion['status'], TaskEventType> = {
+  completed: 'task.completed',
+  failed: 'task.failed',
+  cancelled: 'task.cancelled',
+  timeout: 'task.timeout',
+};
+
+/** Canonical JSON (sorted keys) so equal requests hash equally whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/**
+ * Accepts tasks, queues them by priority under `max_concurrent_tasks`, runs them through the
+ * agent with a deadline, and records exactly one terminal state per task. Cancel and timeout abort
+ * the model call and kill the task's processes through one AbortSignal.
+ */
+@Injectable()
+export class TaskRunnerService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger(TaskRunnerService.name);
+  private readonly queue = new TaskPriorityQueue();
+  private readonly running = new Map<string, RunningTask>();
+  private readonly terminalWaiters = new Map<string, Set<() => void>>();
+  private accepting = true;
+  private started = false;
+
+  constructor(
+    @Inject(TASK_STORE) private readonly store: TaskStore,
+    private readonly events: TaskEventsService,
+    private readonly agent: TaskProcessor,
+    private readonly checker: TaskRequestChecker,
+    private readonly config: AppConfigService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Restart recovery (SPEC 1.5): running → TASK_INTERRUPTED, queued → run again. */
+  onApplicationBootstrap(): void {
+    const interrupted = this.store.interruptRunning(new Date().toISOString());
+    if (interrupted.length) {
+      this.logger.warn(
+        `${interrupted.length} task(s) were running at the last stop; marked TASK_INTERRUPTED`,
+      );
+    }
+    for (const task of this.store.queuedTasks()) {
+      if (!task.batch_id || this.enqueueOnRecovery(task))
+        this.queue.push(task.task_id, task.priority);
+    }
+    this.started = true;
+    this.publishGauges();
+    this.dispatch();
+  }
+
+  /** Sequential batches decide themselves which of their tasks may run; see TaskBatchService. */
+  enqueueOnRecovery: (task: TaskRecord) => boolean = () => true;
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  get queuedCount(): number {
+    return this.queue.size;
+  }
+
+  /** Validates, records and queues a task; idempotent per task_id / Idempotency-Key. */
+  submit(request: TaskRequest, caller: CallerIdentity, options: SubmitOptions = {}): SubmitResult {
+    if (!this.accepting)
+      throw new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.');
+    const taskId = this.taskIdFor(request, options.idempotencyKey);
+    const hash = createHash('sha256')
+      .update(canonical({ ...request, task_id: taskId }))
+      .digest('hex');
+    const existing = this.store.getTask(taskId);
+    if (existing) return this.replay(existing, caller, hash);
+
+    const accepted = this.checker.check(request);
+    const service = this.config.get('service');
+    if (options.enqueue !== false && this.queue.size >= service.max_queued_tasks) {
+      throw new QueueFullError(this.retryAfterSeconds(), service.max_queued_tasks);
+    }
+    const now = new Date().toISOString();
+    const record: TaskRecord = {
+      task_id: taskId,
+      owner: caller.name,
+      status: 'queued',
+      priority: accepted.priority ?? 'normal',
+      task: accepted.task,
+      request: accepted,
+      request_hash: hash,
+      metadata: accepted.metadata ?? {},
+      batch_id: options.batchId ?? null,
+      created_at: now,
+      started_at: null,
+      completed_at: null,
+      result: null,
+      plan: null,
+      error: null,
+      metrics: emptyMetrics(),
+    };
+    if (!this.store.insertTask(record)) {
+      // Lost a race with an identical id submitted at the same moment.
+      return this.replay(this.store.getTask(taskId)!, caller, hash);
+    }
+    this.events.emit(taskId, 'task.queued', { status: 'queued', priority: record.priority });
+    this.metrics.taskSubmitted(record.priority);
+    if (options.enqueue !== false) this.enqueue(taskId, record.priority);
+    return { task: toTaskResponse(record, []), replayed: false };
+  }
+
+  /**
+   * POST /tasks: submit, then wait for the result up to service.sync_wait_seconds unless the
+   * caller asked for an async answer. `done` says whether the task is terminal.
+   */
+  async submitAndWait(
+    request: TaskRequest,
+    caller: CallerIdentity,
+    options: { idempotencyKey?: string; wait: boolean },
+  ): Promise<{ task: TaskResponse; done: boolean; replayed: boolean }> {
+    const { task, replayed } = this.submit(request, caller, {
+      idempotencyKey: options.idempotencyKey,
+    });
+    const waitMs = options.wait ? this.config.get('service').sync_wait_seconds * 1000 : 0;
+    const current = await this.waitFor(task.task_id, waitMs);
+    return { ...current, replayed };
+  }
+
+  /** Puts an accepted task in the run queue (batches call this for their next task). */
+  enqueue(taskId: string, priority: TaskPriority): void {
+    this.queue.push(taskId, priority);
+    this.publishGauges();
+    this.dispatch();
+  }
+
+  /** Resolves when the task is terminal or `ms` has passed; returns its current state. */
+  async waitFor(taskId: string, ms: number): Promise<{ task: TaskResponse; done: boolean }> {
+    const current = this.store.getTask(taskId);
+    if (!current) throw new TaskNotFoundError(taskId);
+    if (!isTerminal(current.status) && ms > 0) {
+      await new Promise<void>((resolve) => {
+        let waiters = this.terminalWaiters.get(taskId);
+        if (!waiters) this.terminalWaiters.set(taskId, (waiters = new Set()));
+        const finish = () => {
+          clearTimeout(timer);
+          waiters.delete(finish);
+          if (waiters.size === 0) this.terminalWaiters.delete(taskId);
+          resolve();
+        };
+        const timer = setTimeout(finish, ms);
+        waiters.add(finish);
+        // It may have finished between the read above and now.
+        if (isTerminal(this.store.getTask(taskId)!.status)) finish();
+      });
+    }
+    const record = this.store.getTask(taskId)!;
+    return {
+      task: toTaskResponse(record, this.store.getSteps(taskId)),
+      done: isTerminal(record.status),
+    };
+  }
+
+  /** A task the caller may see (others' tasks are 404, as if they did not exist). */
+  get(taskId: string, caller: CallerIdentity): TaskResponse {
+    const record = this.visible(taskId, caller);
+    return toTaskResponse(record, this.store.getSteps(taskId));
+  }
+
+  list(
+    caller: CallerIdentity,
+    query: { status?: TaskStatus; priority?: TaskPriority; limit?: number; cursor?: string },
+  ): { tasks: TaskResponse[]; next_cursor: string | null } {
+    const page = this.store.listTasks({
+      ...(caller.role === 'admin' ? {} : { owner: caller.name }),
+      status: query.status,
+      priority: query.priority,
+      limit: query.limit ?? 20,
+      cursor: query.cursor,
+    });
+    return { tasks: page.items.map((r) => toTaskResponse(r, null)), next_cursor: page.next_cursor };
+  }
+
+  /** Cancels a queued or running task: one terminal `cancelled`, processes killed, model call aborted. */
+  cancel(taskId: string, caller: CallerIdentity, reason = 'Cancelled by request.'): TaskResponse {
+    const record = this.visible(taskId, caller);
+    if (isTerminal(record.status)) throw new TaskNotCancellableError(taskId, record.status);
+    const applied = this.finish(record, {
+      status: 'cancelled',
+      error: { code: 'TASK_CANCELLED', message: reason, details: null },
+    });
+    if (!applied) {
+      throw new TaskNotCancellableError(taskId, this.store.getTask(taskId)?.status ?? 'finished');
+    }
+    return this.get(taskId, caller);
+  }
+
+  /** Cancels a task the system itself gives up on (batch abort), no caller checks. */
+  abortQueued(taskId: string, error: TaskError): boolean {
+    const record = this.store.getTask(taskId);
+    return (
+      !!record && !isTerminal(record.status) && this.finish(record, { status: 'cancelled', error })
+    );
+  }
+
+  /** The record, if this caller may see it; otherwise TaskNotFoundError. */
+  visible(taskId: string, caller: CallerIdentity): TaskRecord {
+    const record = this.store.getTask(taskId);
+    if (!record || !canAccess(caller, record.owner)) throw new TaskNotFoundError(taskId);
+    return record;
+  }
+
+  /** Called with each terminal transition (after it is stored and published). */
+  onTerminal: ((record: TaskRecord) => void)[] = [];
+
+  private taskIdFor(request: TaskRequest, idempotencyKey?: string): string {
+    if (idempotencyKey !== undefined) {
+      if (!/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
+        throw new InvalidRequestError('Idempotency-Key must be 1..128 of [A-Za-z0-9._:-].');
+      }
+      if (request.task_id !== undefined && request.task_id !== idempotencyKey) {
+        throw new InvalidRequestError('task_id and the Idempotency-Key header differ.');
+      }
+    }
+    return request.task_id ?? idempotencyKey ?? randomUUID();
+  }
+
+  private replay(existing: TaskRecord, caller: CallerIdentity, hash: string): SubmitResult {
+    if (existing.owner !== caller.name || existing.request_hash !== hash) {
+      throw new TaskAlreadyExistsError(existing.task_id);
+    }
+    return {
+      task: toTaskResponse(existing, this.store.getSteps(existing.task_id)),
+      replayed: true,
+    };
+  }
+
+  private retryAfterSeconds(): number {
+    // Roughly how long until a slot frees: a queue's worth of tasks over the running ones.
+    return Math.min(
+      60,
+      Math.max(
+        1,
+        Math.ceil(this.queue.size / Math.max(1, this.config.get('service').max_concurrent_tasks)),
+      ),
+    );
+  }
+
+  private dispatch(): void {
+    if (!this.started) return;
+    const limit = this.config.get('service').max_concurrent_tasks;
+    while (this.accepting && this.running.size < limit) {
+      const taskId = this.queue.pop();
+      if (taskId === undefined) break;
+      this.start(taskId);
+    }
+    this.publishGauges();
+  }
+
+  private start(taskId: string): void {
+    const now = new Date();
+    if (!this.store.markRunning(taskId, now.toISOString())) return;
+    const record = this.store.getTask(taskId)!;
+    const timeoutMs = this.timeoutSeconds(record) * 1000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      this.finish(this.store.getTask(taskId)!, {
+        status: 'timeout',
+        error: {
+          code: 'TASK_TIMEOUT',
+          message: `The task did not finish within ${timeoutMs / 1000} s.`,
+          details: { timeout_seconds: timeoutMs / 1000 },
+        },
+      });
+    }, timeoutMs);
+    const entry: RunningTask = { controller, timer, done: Promise.resolve() };
+    this.running.set(taskId, entry);
+    this.events.emit(taskId, 'task.started', { status: 'running', started_at: now.toISOString() });
+    entry.done = this.run(record, controller.signal, now.getTime() + timeoutMs);
+  }
+
+  private timeoutSeconds(record: TaskRecord): number {
+    const limit = this.config.get('execution').timeout_seconds;
+    const asked =
+      record.request.context?.constraints?.max_execution_time ??
+      this.config.get('service').default_task_timeout;
+    return Math.max(1, Math.min(asked, limit));
+  }
+
+  private async run(record: TaskRecord, signal: AbortSignal, deadline: number): Promise<void> {
+    const taskId = record.task_id;
+    let completion: Omit<TaskCompletion, 'completed_at'>;
+    try {
+      const outcome = await this.agent.processTask({
+        record,
+        signal,
+        deadline,
+        onPlan: (plan) => {
+          if (signal.aborted) return;
+          this.store.updateProgress(taskId, { plan });
+          this.events.emit(taskId, 'plan.created', { plan });
+        },
+        onStep: (step, phase) => {
+          this.store.saveStep(taskId, step);
+          this.events.emit(taskId, phase === 'started' ? 'step.started' : 'step.completed', {
+            step,
+          });
+        },
+        onMetrics: (metrics) => this.store.updateProgress(taskId, { metrics }),
+      });
+      completion = { ...outcome, result: outcome.result ?? null, error: outcome.error ?? null };
+    } catch (e) {
+      this.logger.error(`task ${taskId} crashed: ${(e as Error).stack ?? String(e)}`);
+      completion = {
+        status: 'failed',
+        error: {
+          code: 'INTERNAL_ERROR',
+          message: 'The task failed with an internal error.',
+          details: null,
+        },
+      };
+    }
+    try {
+      // A cancel or timeout already recorded its terminal state; this late result is dropped.
+      this.finish(this.store.getTask(taskId)!, completion);
+    } catch (e) {
+      this.logger.error(`could not record the end of task ${taskId}: ${(e as Error).message}`);
+    } finally {
+      this.release(taskId);
+    }
+  }
+
+  /**
+   * The single terminal transition. Stores it only if the task is still queued or running, then
+   * aborts the run, publishes the event, counts it and wakes waiters.
+   */
+  private finish(record: TaskRecord, completion: Omit<TaskCompletion, 'completed_at'>): boolean {
+    const now = new Date();
+    const startedMs = record.started_at ? Date.parse(record.started_at) : now.getTime();
+    const current = this.store.getTask(record.task_id) ?? record;
+    const metrics = {
+      ...(completion.metrics ?? current.metrics),
+      total_time_ms: now.getTime() - Date.parse(record.created_at),
+      queue_time_ms:
+        (record.started_at ? startedMs : now.getTime()) - Date.parse(record.created_at),
+    };
+    const applied = this.store.completeTask(record.task_id, {
+      ...completion,
+      completed_at: now.toISOString(),
+      metrics,
+    });
+    if (!applied) return false;
+    const running = this.running.get(record.task_id);
+    if (running) {
+      const reason: AbortReason = completion.status === 'timeout' ? 'timeout' : 'cancel';
+      if (completion.status === 'cancelled' || completion.status === 'timeout')
+        running.controller.abort(reason);
+      clearTimeout(running.timer);
+    }
+    this.queue.remove(record.task_id);
+    const stored = this.store.getTask(record.task_id)!;
+    this.events.emit(record.task_id, TERMINAL_EVENT[completion.status], {
+      status: completion.status,
+      ...(stored.result ? { result: stored.result } : {}),
+      ...(stored.error ? { error: stored.error } : {}),
+      metrics: stored.metrics,
+    });
+    this.events.forget(record.task_id);
+    this.metrics.taskFinished(
+      completion.status,
+      stored.error?.code ?? null,
+      metrics.total_time_ms / 1000,
+    );
+    const waiters = this.terminalWaiters.get(record.task_id);
+    if (waiters) for (const wake of [...waiters]) wake();
+    for (const hook of this.onTerminal) hook(stored);
+    this.publishGauges();
+    return true;
+  }
+
+  /** Frees the run slot once the agent has actually stopped (processes killed, model call aborted). */
+  private release(taskId: string): void {
+    const entry = this.running.get(taskId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.running.delete(taskId);
+    this.dispatch();
+  }
+
+  private publishGauges(): void {
+    this.metrics.setTaskGauges(this.running.size, this.queue.size);
+  }
+
+  /**
+   * Graceful shutdown: stop taking and starting tasks, give running ones `shutdown_grace_seconds`
+   * to finish, then stop the rest as TASK_INTERRUPTED. Queued tasks stay queued in the store and
+   * run after the restart.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.accepting = false;
+    if (this.running.size === 0) return;
+    const graceMs = this.config.get('service').shutdown_grace_seconds * 1000;
+    this.logger.log(
+      `shutting down: waiting up to ${graceMs / 1000} s for ${this.running.size} running task(s)`,
+    );
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    for (const [taskId, entry] of [...this.running]) {
+      const record = this.store.getTask(taskId);
+      if (record && !isTerminal(record.status)) {
+        this.finish(record, {
+          status: 'failed',
+          error: {
+            code: 'TASK_INTERRUPTED',
+            message: 'The service shut down while the task was running.',
+            details: null,
+          },
+        });
+        entry.controller.abort('shutdown');
+      }
+    }
+    await Promise.race([
+      Promise.all([...this.running.values()].map((r) => r.done)),
+      new Promise((r) => setTimeout(r, 5000)),
+    ]);
+  }
+
+  /** Last resort after the graceful drain: nothing may keep running once the app is closed. */
+  onApplicationShutdown(): void {
+    for (const entry of this.running.values()) {
+      clearTimeout(entry.timer);
+      entry.controller.abort('shutdown');
+    }
+  }
+}

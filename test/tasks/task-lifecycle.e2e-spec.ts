@@ -1,0 +1,166 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
+import { createTaskApp, TaskTestApp } from '../support/task-app';
+import { expectErrorShape } from '../support/test-app';
+
+/** Whether a process with this pid is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('cancel, timeout and the queue', () => {
+  let fake: FakeOpenAIServer;
+  let t: TaskTestApp;
+  beforeAll(async () => {
+    fake = await FakeOpenAIServer.start();
+  });
+  afterAll(() => fake.close());
+  afterEach(async () => {
+    fake.onRequest(undefined);
+    fake.reset();
+    await t?.close();
+  });
+
+  it('cancel during a long command kills the process group; status cancelled; a second cancel is 409', async () => {
+    t = await createTaskApp({ fake, overrides: { execution: { sandbox: 'none' } } });
+    // The command records its own pid and a grandchild's, then sleeps.
+    fake.enqueue(
+      fakeReply.toolCall('run_command', {
+        command: 'sleep 300 & echo $! > child.pid; echo $$ > shell.pid; wait',
+        timeout_seconds: 120,
+      }),
+    );
+    const submitted = await t.post('/api/v1/tasks?wait=false', { task: 'long command' });
+    expect(submitted.statusCode).toBe(202);
+    expect(submitted.headers.location).toBe(`/api/v1/tasks/${submitted.json().task_id}`);
+    const id = submitted.json().task_id;
+    await waitFor(
+      () => existsSync(join(t.dir, 'child.pid')) && existsSync(join(t.dir, 'shell.pid')),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const childPid = Number(readFileSync(join(t.dir, 'child.pid'), 'utf8'));
+    const shellPid = Number(readFileSync(join(t.dir, 'shell.pid'), 'utf8'));
+    expect(alive(childPid)).toBe(true);
+
+    const cancel = await t.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}` });
+    expect(cancel.statusCode).toBe(200);
+    expect(cancel.json()).toEqual(
+      expect.objectContaining({
+        status: 'cancelled',
+        error: expect.objectContaining({ code: 'TASK_CANCELLED' }),
+      }),
+    );
+    await waitFor(() => !alive(childPid) && !alive(shellPid), 5000);
+
+    const again = await t.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}` });
+    expectErrorShape(again, 409, 'TASK_NOT_CANCELLABLE');
+    // The late end of the run never overwrites the terminal state.
+    await new Promise((r) => setTimeout(r, 200));
+    const final = (await t.get(`/api/v1/tasks/${id}`)).json();
+    expect(final.status).toBe('cancelled');
+    const events = (await t.get(`/api/v1/tasks/${id}/events`)).body;
+    expect(events.match(/event: task\.cancelled/g)).toHaveLength(1);
+    expect(events).not.toMatch(/event: task\.(completed|failed|timeout)/);
+  });
+
+  it('cancel aborts an in-flight model call (the fake sees the connection close)', async () => {
+    t = await createTaskApp({ fake });
+    fake.enqueue(fakeReply.hang());
+    const id = (await t.post('/api/v1/tasks?wait=false', { task: 'slow model' })).json().task_id;
+    await fake.waitForRequests(1);
+    expect((await t.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}` })).statusCode).toBe(200);
+    await fake.waitForAborted(1);
+  });
+
+  it('times out: status timeout with TASK_TIMEOUT, and the command is killed', async () => {
+    t = await createTaskApp({ fake, overrides: { execution: { sandbox: 'none' } } });
+    fake.enqueue(fakeReply.toolCall('run_command', { command: 'echo $$ > t.pid; exec sleep 300' }));
+    const res = await t.post('/api/v1/tasks', {
+      task: 'too slow',
+      context: { constraints: { max_execution_time: 1 } },
+    });
+    const task = res.json();
+    expect(task.status).toBe('timeout');
+    expect(task.error.code).toBe('TASK_TIMEOUT');
+    const pid = Number(readFileSync(join(t.dir, 't.pid'), 'utf8'));
+    await waitFor(() => !alive(pid), 5000);
+  });
+
+  it('runs at most max_concurrent_tasks at once and orders the queue by priority', async () => {
+    t = await createTaskApp({ fake, overrides: { service: { max_concurrent_tasks: 2 } } });
+    const order: string[] = [];
+    fake.onRequest((req) => {
+      const text = JSON.stringify(req.body.messages);
+      const name = /task-(\w+)/.exec(text)?.[1] ?? '?';
+      order.push(name);
+      return fakeReply.slow(150, fakeReply.text(`done ${name}`));
+    });
+    const ids: string[] = [];
+    for (const [name, priority] of [
+      ['a', 'low'],
+      ['b', 'low'],
+      ['c', 'low'],
+      ['d', 'low'],
+      ['e', 'critical'],
+      ['f', 'high'],
+    ]) {
+      ids.push(
+        (await t.post('/api/v1/tasks?wait=false', { task: `task-${name}`, priority })).json()
+          .task_id,
+      );
+    }
+    for (const id of ids) await t.waitTerminal(id);
+    expect(fake.maxInFlight).toBeLessThanOrEqual(2);
+    // a and b start at once; then critical, high, then the rest in arrival order.
+    expect(order).toEqual(['a', 'b', 'e', 'f', 'c', 'd']);
+  });
+
+  it('answers 503 QUEUE_FULL with Retry-After when the queue is full, and accepts again later', async () => {
+    t = await createTaskApp({
+      fake,
+      overrides: { service: { max_concurrent_tasks: 1, max_queued_tasks: 2 } },
+    });
+    fake.onRequest(() => fakeReply.slow(300, fakeReply.text('ok')));
+    const accepted = [];
+    for (let i = 0; i < 3; i++)
+      accepted.push((await t.post('/api/v1/tasks?wait=false', { task: `q${i}` })).statusCode);
+    expect(accepted).toEqual([202, 202, 202]);
+    const full = await t.post('/api/v1/tasks?wait=false', { task: 'one too many' });
+    expectErrorShape(full, 503, 'QUEUE_FULL');
+    expect(Number(full.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const list = (await t.get('/api/v1/tasks')).json();
+    expect(list.tasks).toHaveLength(3);
+    for (const task of list.tasks) await t.waitTerminal(task.task_id);
+    expect((await t.post('/api/v1/tasks?wait=false', { task: 'room again' })).statusCode).toBe(202);
+  });
+
+  it('answers 202 with Location when the sync wait runs out', async () => {
+    t = await createTaskApp({ fake, overrides: { service: { sync_wait_seconds: 0.2 } } });
+    fake.enqueue(fakeReply.slow(1000, fakeReply.text('late')));
+    const res = await t.post('/api/v1/tasks', { task: 'slow' });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().status).toMatch(/queued|running/);
+    expect(res.headers.location).toBe(`/api/v1/tasks/${res.json().task_id}`);
+    expect((await t.waitTerminal(res.json().task_id)).status).toBe('completed');
+    const prefer = await t.post(
+      '/api/v1/tasks',
+      { task: 'async please' },
+      { prefer: 'respond-async' },
+    );
+    expect(prefer.statusCode).toBe(202);
+  });
+});
