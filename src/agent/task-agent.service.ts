@@ -243,12 +243,7 @@ export class TaskAgentService extends TaskProcessor {
     return outcome.output;
   }
 
-  private result(
-    text: string,
-    artifacts: TaskArtifact[],
-    model: LanguageModel,
-    run: TaskRun,
-  ): TaskResult {
+  private result(text: string, artifacts: TaskArtifact[], run: TaskRun): TaskResult {
     const trimmed = text.trim() || '(the model gave no final answer text)';
     const firstParagraph = trimmed.split(/\n\s*\n/)[0].trim();
     const summary =
