@@ -1,13 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { ToolRegistry } from '../execution/tool-registry.service';
-import {
-  ChatMessage,
-  ChatResponse,
-  LanguageModel,
-  ModelError,
-  ToolCall,
-} from '../model/language-model';
+import { ChatMessage, ChatResponse, ModelError, ToolCall } from '../model/language-model';
 import { ModelRegistry } from '../model/model.registry';
 import { PromptService } from '../planning/prompt.service';
 import { UnderstandingEngine } from '../planning/understanding-engine';
