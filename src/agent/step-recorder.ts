@@ -14,7 +14,6 @@ export function truncateForStep(text: string | null | undefined): string | null 
 /** Numbers, times and publishes a task's steps (SPEC 1.2). */
 export class StepRecorder {
   private next = 1;
-  executed = 0;
 
   constructor(private readonly run: TaskRun) {}
 
@@ -53,7 +52,7 @@ export class StepRecorder {
     step.error = error;
     step.completed_at = new Date(now).toISOString();
     step.duration_ms = now - Date.parse(step.started_at);
-    this.executed += 1;
+    this.run.metrics.steps_executed += 1;
     this.run.onStep(step, 'completed');
     return step;
   }

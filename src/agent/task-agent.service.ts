@@ -7,7 +7,6 @@ import { PromptService } from '../planning/prompt.service';
 import { UnderstandingEngine } from '../planning/understanding-engine';
 import { StepRecorder } from './step-recorder';
 import { TaskOutcome, TaskProcessor, TaskRun } from './task-agent.types';
-import { emptyMetrics } from './task-views';
 import { TaskArtifact, TaskMetrics, TaskPlan, TaskResult } from './task.types';
 
 /** Thrown inside the loop to end a task with a task-level error code. */
@@ -46,9 +45,8 @@ export class TaskAgentService extends TaskProcessor {
     const execution = this.config.get('execution');
     const modelConfig = this.config.get('model');
     const model = this.models.current();
-    const metrics = emptyMetrics();
+    const { metrics, artifacts } = run;
     const steps = new StepRecorder(run);
-    const artifacts: TaskArtifact[] = [];
     let plan: TaskPlan | null = null;
     const maxSteps = Math.min(
       request.context?.constraints?.max_steps ?? execution.max_steps,
@@ -72,11 +70,11 @@ export class TaskAgentService extends TaskProcessor {
       metrics.tokens_used.completion += r.usage.completion;
       metrics.tokens_used.total += r.usage.total;
     };
-    const finish = (outcome: Omit<TaskOutcome, 'metrics' | 'plan'>): TaskOutcome => {
-      metrics.steps_executed = steps.executed;
-      run.onMetrics(metrics);
-      return { ...outcome, plan, metrics };
-    };
+    const finish = (outcome: Omit<TaskOutcome, 'metrics' | 'plan'>): TaskOutcome => ({
+      ...outcome,
+      plan,
+      metrics,
+    });
 
     try {
       if (execution.planning) {

@@ -1,5 +1,5 @@
 import { TaskRecord } from './store/task-store';
-import { TaskError, TaskMetrics, TaskPlan, TaskResult, TaskStep } from './task.types';
+import { TaskArtifact, TaskError, TaskMetrics, TaskPlan, TaskResult, TaskStep } from './task.types';
 
 /** One run of a task, as the runner hands it to the agent. */
 export interface TaskRun {
@@ -8,9 +8,15 @@ export interface TaskRun {
   signal: AbortSignal;
   /** Epoch ms after which the task times out. */
   deadline: number;
+  /**
+   * Counters the agent adds to as it goes; owned by the runner so a cancelled or timed-out task
+   * still reports what it did.
+   */
+  metrics: TaskMetrics;
+  /** Files and commands produced so far (same ownership as `metrics`). */
+  artifacts: TaskArtifact[];
   onPlan(plan: TaskPlan): void;
   onStep(step: TaskStep, phase: 'started' | 'completed'): void;
-  onMetrics(metrics: TaskMetrics): void;
 }
 
 /** How a run ended, from the agent's side (cancel and timeout are decided by the runner). */

@@ -131,25 +131,39 @@ export class TaskBatchService {
 
   private onTaskTerminal(record: TaskRecord): void {
     if (!record.batch_id) return;
+    // Our own aborts re-enter here; the task that failed has already decided the rest.
+    if (record.error?.code === 'BATCH_ABORTED') return this.completeIfDone(record.batch_id);
     const batch = this.store.getBatch(record.batch_id);
     if (!batch) return;
     if (batch.mode === 'sequential') {
-      const failed = record.status !== 'completed';
-      const rest = batch.task_ids
-        .map((id) => this.store.getTask(id)!)
-        .filter((t) => t && !isTerminal(t.status) && t.task_id !== record.task_id);
-      if (failed && !batch.continue_on_error) {
-        for (const t of rest) {
+      const open = (id: string) => {
+        const t = this.store.getTask(id);
+        return t && !isTerminal(t.status) ? t : undefined;
+      };
+      const idx = batch.task_ids.indexOf(record.task_id);
+      const later = batch.task_ids
+        .slice(idx + 1)
+        .map(open)
+        .filter((t): t is TaskRecord => !!t);
+      if (record.status !== 'completed' && !batch.continue_on_error) {
+        for (const t of later) {
           this.runner.abortQueued(t.task_id, {
             code: 'BATCH_ABORTED',
             message: `Not run: task ${record.task_id} of this sequential batch ended ${record.status}.`,
             details: { failed_task_id: record.task_id },
           });
         }
-      } else if (rest.length && rest[0].status === 'queued') {
-        this.runner.enqueue(rest[0].task_id, rest[0].priority);
+      } else if (later.length && !batch.task_ids.slice(0, idx).some((id) => open(id))) {
+        // Only when nothing before it is still open: a sequential batch runs one task at a time.
+        this.runner.enqueue(later[0].task_id, later[0].priority);
       }
     }
+    this.completeIfDone(batch.batch_id);
+  }
+
+  private completeIfDone(batchId: string): void {
+    const batch = this.store.getBatch(batchId);
+    if (!batch) return;
     const all = batch.task_ids.map((id) => this.store.getTask(id));
     if (
       all.every((t) => !t || isTerminal(t.status)) &&

@@ -25,8 +25,11 @@ import { TaskProcessor } from './task-agent.types';
 import { TaskRequestChecker } from './task-request.checker';
 import { emptyMetrics, toTaskResponse } from './task-views';
 import {
+  TaskArtifact,
   TaskError,
   TaskEventType,
+  TaskMetrics,
+  TaskResult,
   TaskPriority,
   TaskRequest,
   TaskResponse,
@@ -40,6 +43,9 @@ interface RunningTask {
   controller: AbortController;
   timer: NodeJS.Timeout;
   done: Promise<void>;
+  /** Live counters and artifacts the agent adds to (kept when the task is cut short). */
+  metrics: TaskMetrics;
+  artifacts: TaskArtifact[];
 }
 
 export interface SubmitOptions {
@@ -75,6 +81,23 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The result of a task that did not complete: `success: false`, with what it produced so far. */
+function failureResult(
+  completion: Omit<TaskCompletion, 'completed_at'>,
+  artifacts: TaskArtifact[],
+  startedMs: number,
+  nowMs: number,
+): TaskResult {
+  const error = completion.error;
+  return {
+    success: false,
+    summary: error?.message ?? `The task ended ${completion.status}.`,
+    details: error ? `${error.code}: ${error.message}` : `The task ended ${completion.status}.`,
+    artifacts,
+    execution_time: Math.round(Math.max(0, nowMs - startedMs) / 10) / 100,
+  };
+}
+
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
@@ -106,7 +129,12 @@ export class TaskRunnerService
 
   /** Restart recovery (SPEC 1.5): running → TASK_INTERRUPTED, queued → run again. */
   onApplicationBootstrap(): void {
-    const interrupted = this.store.interruptRunning(new Date().toISOString());
+    const now = new Date();
+    const interrupted = this.store.interruptRunning(now.toISOString());
+    for (const taskId of interrupted) {
+      const error = this.store.getTask(taskId)?.error;
+      if (error) this.closeOpenSteps(taskId, error, now, false);
+    }
     if (interrupted.length) {
       this.logger.warn(
         `${interrupted.length} task(s) were running at the last stop; marked TASK_INTERRUPTED`,
@@ -340,10 +368,16 @@ export class TaskRunnerService
         },
       });
     }, timeoutMs);
-    const entry: RunningTask = { controller, timer, done: Promise.resolve() };
+    const entry: RunningTask = {
+      controller,
+      timer,
+      done: Promise.resolve(),
+      metrics: emptyMetrics(),
+      artifacts: [],
+    };
     this.running.set(taskId, entry);
     this.events.emit(taskId, 'task.started', { status: 'running', started_at: now.toISOString() });
-    entry.done = this.run(record, controller.signal, now.getTime() + timeoutMs);
+    entry.done = this.run(record, entry, now.getTime() + timeoutMs);
   }
 
   private timeoutSeconds(record: TaskRecord): number {
@@ -354,26 +388,30 @@ export class TaskRunnerService
     return Math.max(1, Math.min(asked, limit));
   }
 
-  private async run(record: TaskRecord, signal: AbortSignal, deadline: number): Promise<void> {
+  private async run(record: TaskRecord, entry: RunningTask, deadline: number): Promise<void> {
     const taskId = record.task_id;
+    const signal = entry.controller.signal;
     let completion: Omit<TaskCompletion, 'completed_at'>;
     try {
       const outcome = await this.agent.processTask({
         record,
         signal,
         deadline,
+        metrics: entry.metrics,
+        artifacts: entry.artifacts,
+        // Once cancelled or timed out the task is terminal: nothing more is recorded for it.
         onPlan: (plan) => {
           if (signal.aborted) return;
           this.store.updateProgress(taskId, { plan });
           this.events.emit(taskId, 'plan.created', { plan });
         },
         onStep: (step, phase) => {
+          if (signal.aborted) return;
           this.store.saveStep(taskId, step);
           this.events.emit(taskId, phase === 'started' ? 'step.started' : 'step.completed', {
             step,
           });
         },
-        onMetrics: (metrics) => this.store.updateProgress(taskId, { metrics }),
       });
       completion = { ...outcome, result: outcome.result ?? null, error: outcome.error ?? null };
     } catch (e) {
@@ -405,19 +443,24 @@ export class TaskRunnerService
     const now = new Date();
     const startedMs = record.started_at ? Date.parse(record.started_at) : now.getTime();
     const current = this.store.getTask(record.task_id) ?? record;
+    const running = this.running.get(record.task_id);
     const metrics = {
-      ...(completion.metrics ?? current.metrics),
+      ...(completion.metrics ?? running?.metrics ?? current.metrics),
       total_time_ms: now.getTime() - Date.parse(record.created_at),
       queue_time_ms:
         (record.started_at ? startedMs : now.getTime()) - Date.parse(record.created_at),
     };
+    const result =
+      completion.result ??
+      failureResult(completion, running?.artifacts ?? [], startedMs, now.getTime());
     const applied = this.store.completeTask(record.task_id, {
       ...completion,
+      result,
       completed_at: now.toISOString(),
       metrics,
     });
     if (!applied) return false;
-    const running = this.running.get(record.task_id);
+    if (completion.error) this.closeOpenSteps(record.task_id, completion.error, now);
     if (running) {
       const reason: AbortReason = completion.status === 'timeout' ? 'timeout' : 'cancel';
       if (completion.status === 'cancelled' || completion.status === 'timeout')
@@ -443,6 +486,22 @@ export class TaskRunnerService
     for (const hook of this.onTerminal) hook(stored);
     this.publishGauges();
     return true;
+  }
+
+  /** Steps still `running` when a task is cut short end `failed`, before the terminal event. */
+  private closeOpenSteps(taskId: string, error: TaskError, now: Date, publish = true): void {
+    for (const step of this.store.getSteps(taskId)) {
+      if (step.status !== 'running') continue;
+      const closed = {
+        ...step,
+        status: 'failed' as const,
+        error: `${error.code}: ${error.message}`,
+        completed_at: now.toISOString(),
+        duration_ms: now.getTime() - Date.parse(step.started_at),
+      };
+      this.store.saveStep(taskId, closed);
+      if (publish) this.events.emit(taskId, 'step.completed', { step: closed });
+    }
   }
 
   /** Frees the run slot once the agent has actually stopped (processes killed, model call aborted). */

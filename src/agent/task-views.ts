@@ -31,6 +31,17 @@ export function toTaskResponse(record: TaskRecord, steps: TaskStep[] | null): Ta
     metrics: record.metrics,
   };
   if (record.result) response.result = record.result;
+  else if (record.error && record.completed_at) {
+    // Terminal without a stored result (e.g. interrupted by a crash): say it did not succeed.
+    const started = Date.parse(record.started_at ?? record.completed_at);
+    response.result = {
+      success: false,
+      summary: record.error.message,
+      details: `${record.error.code}: ${record.error.message}`,
+      artifacts: [],
+      execution_time: Math.round(Math.max(0, Date.parse(record.completed_at) - started) / 10) / 100,
+    };
+  }
   if (record.plan) response.plan = record.plan;
   if (record.error) response.error = record.error;
   if (steps === null) delete (response as Partial<TaskResponse>).steps;

@@ -110,7 +110,7 @@ export interface TaskMetrics {
   tool_time_ms: number;
   steps_executed: number;
   model_calls: number;
-  /** HTTP attempts to the model, retries included (>= model_calls). */
+  /** HTTP attempts to the model, retries included (0 for the built-in offline model). */
   model_attempts: number;
   tool_calls: number;
   tokens_used: { prompt: number; completion: number; total: number };

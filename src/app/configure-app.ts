@@ -91,9 +91,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       cb(null, allowed.includes(origin) ? origin : false);
     },
     methods: config.get('service').cors.allowed_methods,
-    allowedHeaders: config.get('service').cors.allowed_headers.includes('*')
-      ? undefined
-      : config.get('service').cors.allowed_headers,
+    // "*" reflects the headers the browser asks for (the plugin's default when the key is absent).
+    ...(config.get('service').cors.allowed_headers.includes('*')
+      ? {}
+      : { allowedHeaders: config.get('service').cors.allowed_headers }),
     exposedHeaders: ['x-request-id', 'retry-after', 'location'],
     credentials: config.get('service').cors.allow_credentials,
   });

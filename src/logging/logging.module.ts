@@ -1,7 +1,7 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleDestroy, OnModuleInit, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { AppConfigService } from '../config/app-config.service';
 
 /** Request header values that never reach a log line. */
@@ -27,6 +27,11 @@ export const REDACTED_PATHS = [
       useFactory: (config: AppConfigService) => {
         const logging = config.get('logging');
         return {
+          // Probes run every few seconds; logging each one would drown the useful lines.
+          exclude: [
+            { method: RequestMethod.ALL, path: 'health' },
+            { method: RequestMethod.ALL, path: 'health/(.*)' },
+          ],
           pinoHttp: {
             level: logging.level,
             redact: { paths: REDACTED_PATHS, censor: '****' },
@@ -35,9 +40,6 @@ export const REDACTED_PATHS = [
               randomUUID(),
             customAttributeKeys: { reqId: 'request_id' },
             quietReqLogger: true,
-            autoLogging: {
-              ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health'),
-            },
             serializers: {
               req: (req: { id?: string; method?: string; url?: string }) => ({
                 id: req.id,
@@ -56,4 +58,19 @@ export const REDACTED_PATHS = [
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe?: () => void;
+
+  constructor(private readonly config: AppConfigService) {}
+
+  /** logging.level is live: PUT /api/v1/config {logging: {level}} applies at once. */
+  onModuleInit(): void {
+    this.unsubscribe = this.config.onChange('logging', ({ current }) => {
+      PinoLogger.root.level = current.logging.level;
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+}

@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth } from '../auth/auth.decorators';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
-import { MetricsService, MetricsSnapshot } from './metrics.service';
+import { MetricsSnapshotDto } from './dto/metrics-snapshot.dto';
+import { MetricsService } from './metrics.service';
 
 /** GET /api/v1/metrics: the JSON snapshot of the same counters /metrics exports. */
 @ApiTags('observability')
@@ -14,7 +15,8 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({ summary: 'Metrics snapshot (JSON): counts, averages, tool usage, error counts' })
-  snapshot(): Promise<MetricsSnapshot> {
+  @ApiOkResponse({ type: MetricsSnapshotDto })
+  snapshot(): Promise<MetricsSnapshotDto> {
     return this.metrics.snapshot();
   }
 }

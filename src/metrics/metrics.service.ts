@@ -1,37 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsSnapshotDto } from './dto/metrics-snapshot.dto';
 import { METRIC } from './metric-names';
+
+export type MetricsSnapshot = MetricsSnapshotDto;
 
 export type ToolOutcome = 'ok' | 'error' | 'denied';
 export type ModelOutcome = 'success' | 'error' | 'aborted';
 export type TaskTerminalStatus = 'completed' | 'failed' | 'cancelled' | 'timeout';
-
-/** JSON view of the metrics (GET /api/v1/metrics), built from the same counters as /metrics. */
-export interface MetricsSnapshot {
-  tasks: {
-    total: number;
-    completed: number;
-    failed: number;
-    cancelled: number;
-    timeout: number;
-    active: number;
-    queued: number;
-    average_duration_ms: number;
-  };
-  model: {
-    requests: number;
-    attempts: number;
-    errors: number;
-    average_latency_ms: number;
-    tokens: { prompt: number; completion: number; total: number };
-    limiter_wait_seconds_total: number;
-  };
-  http: { requests: number; average_latency_ms: number };
-  tool_usage: Record<string, number>;
-  error_counts: Record<string, number>;
-  system: { cpu_usage_percent: number; memory_usage_mb: number; uptime_seconds: number };
-}
 
 /**
  * The metrics façade: domain code reports facts here; only src/metrics/ knows prom-client.

@@ -7,7 +7,8 @@ import { startServerProcess } from '../support/server-process';
 interface TaskView {
   status: string;
   error: { code: string };
-  result: { details: string };
+  result: { details: string; success: boolean };
+  steps: { status: string }[];
 }
 
 describe('crash recovery of the built server (SIGKILL, then restart on the same database)', () => {
@@ -50,6 +51,8 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
       const interrupted = await get(running.task_id);
       expect(interrupted.status).toBe('failed');
       expect(interrupted.error.code).toBe('TASK_INTERRUPTED');
+      expect(interrupted.steps.map((step) => step.status)).not.toContain('running');
+      expect(interrupted.result.success).toBe(false);
       let third = await get(queued.task_id);
       for (let i = 0; i < 100 && !['completed', 'failed'].includes(third.status); i++) {
         await new Promise((r) => setTimeout(r, 50));

@@ -128,6 +128,7 @@ describe('tasks end to end against a scripted model', () => {
     ).json();
     expect(task.status).toBe('failed');
     expect(task.error).toEqual(expect.objectContaining({ code: 'MAX_STEPS_EXCEEDED' }));
+    expect(task.result).toEqual(expect.objectContaining({ success: false, artifacts: [] }));
     expect(fake.chatRequests).toHaveLength(3);
     fake.onRequest(undefined);
   });
