@@ -2,12 +2,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { Logger as NestLogger } from '@nestjs/common';
 import { assertSafeBind } from '../auth/bind-safety';
+import { sendError } from '../common/all-exceptions.filter';
 import { ConfigLoadOptions, LoadedConfig, loadConfig } from '../config/config.loader';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
 
+const frameworkLogger = new NestLogger('Http');
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A client's x-request-id is echoed when it is a sane token; otherwise a fresh UUID is used. */
@@ -32,6 +36,9 @@ export async function createHttpApp(
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
+    // Router-level errors (malformed URL, over-long path parameter) get the one error shape too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(reply, request, error, frameworkLogger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded), adapter, {
     bufferLogs: true,

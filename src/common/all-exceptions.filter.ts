@@ -33,6 +33,8 @@ export function sendError(
   }
   if (reply.sent) return;
   for (const [k, v] of Object.entries(mapped.headers)) void reply.header(k, v);
+  // Errors raised before the request hooks ran (router errors) still carry the request id.
+  if (requestId) void reply.header('x-request-id', requestId);
   void reply
     .status(mapped.body.status_code)
     .header('content-type', 'application/json; charset=utf-8')

@@ -53,6 +53,11 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
     message: 'Malformed JSON body.',
   },
   FST_ERR_BAD_URL: { status: 400, code: 'INVALID_REQUEST', message: 'Malformed URL.' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'INVALID_REQUEST',
+    message: 'A path parameter is too long.',
+  },
 };
 
 export interface MappedError {
