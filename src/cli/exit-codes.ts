@@ -1,0 +1,29 @@
+import type { TaskResponse } from '../agent/task.types';
+import { AgentRunnerError } from '../common/errors';
+import { ConfigValidationError } from '../config/config.validation';
+import { CliUsageError } from './cli-usage.error';
+
+/** SPEC 8 exit codes. */
+export const EXIT = {
+  /** The task completed (or the command did what it was asked). */
+  OK: 0,
+  /** The task failed or timed out, or the command failed. */
+  FAILED: 1,
+  /** Bad usage or configuration. */
+  USAGE: 2,
+  /** Interrupted by Ctrl-C (128 + SIGINT). */
+  INTERRUPTED: 130,
+} as const;
+
+export function exitCodeForTask(task: TaskResponse, interrupted: boolean): number {
+  if (interrupted && task.status === 'cancelled') return EXIT.INTERRUPTED;
+  return task.status === 'completed' ? EXIT.OK : EXIT.FAILED;
+}
+
+/** Errors that mean "the input or the configuration is wrong", not "the work failed". */
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof CliUsageError || error instanceof ConfigValidationError) return EXIT.USAGE;
+  if (error instanceof AgentRunnerError && error.code === 'INVALID_REQUEST') return EXIT.USAGE;
+  if ((error as Error)?.name === 'UnsafeBindError') return EXIT.USAGE;
+  return EXIT.FAILED;
+}

@@ -1,0 +1,62 @@
+import { LOCAL_ADMIN } from '../auth/caller-identity';
+import type { TaskEvent } from '../agent/task.types';
+import type { CoreProviders } from '../library/core-providers';
+import { isTerminalStatus, TERMINAL_EVENT_TYPES, toWire } from './wire';
+
+/** Resolves when `signal` aborts (rejecting with its reason), so a wait can race it. */
+export function abortPromise(signals: AbortSignal[]): { promise: Promise<never>; dispose(): void } {
+  let dispose = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    const active = signals.find((s) => s.aborted);
+    if (active) return reject(active.reason);
+    const onAbort = (event: Event) => reject((event.target as AbortSignal).reason);
+    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    dispose = () => signals.forEach((s) => s.removeEventListener('abort', onAbort));
+  });
+  promise.catch(() => {});
+  return { promise, dispose: () => dispose() };
+}
+
+/**
+ * A task's events in process, with the SSE route's semantics: replay after `afterSeq`, then live,
+ * ending after the terminal event (or at once when the caller has already seen it).
+ */
+export async function* inProcessEvents(
+  core: CoreProviders,
+  taskId: string,
+  afterSeq: number,
+  signals: AbortSignal[],
+): AsyncGenerator<TaskEvent> {
+  core.runner.visible(taskId, LOCAL_ADMIN);
+  const live: TaskEvent[] = [];
+  let wake: (() => void) | undefined;
+  // Subscribe before reading the history so nothing falls between the two; seq drops duplicates.
+  const unsubscribe = core.events.subscribe(taskId, (event) => {
+    live.push(event);
+    wake?.();
+  });
+  try {
+    const pending = core.events.history(taskId, afterSeq);
+    let last = afterSeq;
+    for (;;) {
+      while (pending.length || live.length) {
+        const event = (pending.length ? pending.shift() : live.shift())!;
+        if (event.seq <= last) continue;
+        last = event.seq;
+        yield toWire(event);
+        if (TERMINAL_EVENT_TYPES.has(event.type)) return;
+      }
+      // Ended before the caller's resume point: nothing more will come.
+      if (isTerminalStatus(core.runner.visible(taskId, LOCAL_ADMIN).status)) return;
+      const abort = abortPromise(signals);
+      try {
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), abort.promise]);
+      } finally {
+        wake = undefined;
+        abort.dispose();
+      }
+    }
+  } finally {
+    unsubscribe();
+  }
+}

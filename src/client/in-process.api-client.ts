@@ -1,0 +1,227 @@
+import { LOCAL_ADMIN } from '../auth/caller-identity';
+import type { BatchRequest, BatchResponse } from '../agent/task-batch.service';
+import type { TaskEvent, TaskRequest, TaskResponse } from '../agent/task.types';
+import { mapError } from '../common/error-body';
+import { AgentRunnerError } from '../common/errors';
+import type { PartialConfig } from '../config/config.schema';
+import type { MetricsSnapshot } from '../metrics/metrics.service';
+import type { CoreProviders } from '../library/core-providers';
+import type {
+  ApiClient,
+  ConfigValidationResult,
+  ExecuteTaskOptions,
+  ListTasksQuery,
+  ModelConfigUpdate,
+  RedactedConfig,
+  ServiceStatus,
+  StreamEventsOptions,
+  SubmitTaskOptions,
+  TaskList,
+  ToolsResponse,
+  WaitOptions,
+} from './api-client';
+import { errorFromBody } from './error-from-body';
+import { abortPromise, inProcessEvents } from './in-process-event-stream';
+import {
+  validBatchId,
+  validBatchRequest,
+  validConfigPatch,
+  validConfigToValidate,
+  validListQuery,
+  validModelPatch,
+  validTaskId,
+  validTaskRequest,
+} from './request-validation';
+import { isTerminalStatus, TERMINAL_EVENT_TYPES, toWire } from './wire';
+
+/** Anything thrown inside the service, as the HTTP edge would have reported it. */
+function asClientError(e: unknown): unknown {
+  if (e instanceof AgentRunnerError) return e;
+  if (e instanceof DOMException && e.name === 'AbortError') return e;
+  return errorFromBody(mapError(e).body, { cause: e });
+}
+
+/**
+ * The in-process transport: calls the service's providers directly, as the local admin (like a
+ * server with auth off), with the HTTP edge's validation. No HTTP, no sockets, no wait cap.
+ */
+export class InProcessApiClient implements ApiClient {
+  readonly transport = 'in-process' as const;
+
+  constructor(
+    private readonly core: CoreProviders,
+    /** Aborted when the embedded service closes: pending waits end then. */
+    private readonly closed: AbortSignal,
+  ) {}
+
+  private async call<T>(fn: () => T | Promise<T>): Promise<T> {
+    try {
+      if (this.closed.aborted) throw this.closed.reason;
+      return toWire(await fn());
+    } catch (e) {
+      throw asClientError(e);
+    }
+  }
+
+  executeTask(request: TaskRequest, options: ExecuteTaskOptions = {}): Promise<TaskResponse> {
+    return this.call(async () => {
+      const task = await this.submit(request, options);
+      return this.isDone(task) ? task : this.waitTerminal(task.task_id, options.signal);
+    });
+  }
+
+  submitTask(request: TaskRequest, options: SubmitTaskOptions = {}): Promise<TaskResponse> {
+    return this.call(() => this.submit(request, options));
+  }
+
+  waitForTask(taskId: string, options: WaitOptions = {}): Promise<TaskResponse> {
+    return this.call(async () => this.waitTerminal(await validTaskId(taskId), options.signal));
+  }
+
+  getTaskStatus(taskId: string): Promise<TaskResponse> {
+    return this.call(async () => this.core.runner.get(await validTaskId(taskId), LOCAL_ADMIN));
+  }
+
+  listTasks(query: ListTasksQuery = {}): Promise<TaskList> {
+    return this.call(async () => this.core.runner.list(LOCAL_ADMIN, await validListQuery(query)));
+  }
+
+  cancelTask(taskId: string): Promise<TaskResponse> {
+    return this.call(async () => this.core.runner.cancel(await validTaskId(taskId), LOCAL_ADMIN));
+  }
+
+  async *streamTaskEvents(
+    taskId: string,
+    options: StreamEventsOptions = {},
+  ): AsyncGenerator<TaskEvent> {
+    const id = await this.call(() => validTaskId(taskId));
+    const signals = [this.closed, ...(options.signal ? [options.signal] : [])];
+    try {
+      yield* inProcessEvents(this.core, id, options.lastEventId ?? 0, signals);
+    } catch (e) {
+      throw asClientError(e);
+    }
+  }
+
+  executeBatch(batch: BatchRequest, options: WaitOptions = {}): Promise<BatchResponse> {
+    return this.call(async () => {
+      const accepted = this.core.batches.submit(await validBatchRequest(batch), LOCAL_ADMIN);
+      return this.waitBatch(accepted.batch_id, options.signal);
+    });
+  }
+
+  submitBatch(batch: BatchRequest): Promise<BatchResponse> {
+    return this.call(async () =>
+      this.core.batches.submit(await validBatchRequest(batch), LOCAL_ADMIN),
+    );
+  }
+
+  waitForBatch(batchId: string, options: WaitOptions = {}): Promise<BatchResponse> {
+    return this.call(async () => {
+      const id = await validBatchId(batchId);
+      this.core.batches.get(id, LOCAL_ADMIN);
+      return this.waitBatch(id, options.signal);
+    });
+  }
+
+  getBatchStatus(batchId: string): Promise<BatchResponse> {
+    return this.call(async () => this.core.batches.get(await validBatchId(batchId), LOCAL_ADMIN));
+  }
+
+  getServiceStatus(): Promise<ServiceStatus> {
+    return this.call(() => this.core.status.status());
+  }
+
+  getMetrics(): Promise<MetricsSnapshot> {
+    return this.call(() => this.core.metrics.snapshot());
+  }
+
+  listTools(): Promise<ToolsResponse> {
+    return this.call(() => ({
+      tools: this.core.tools.definitions(),
+      sandbox: this.core.sandbox.status(),
+    }));
+  }
+
+  getConfig(): Promise<RedactedConfig> {
+    return this.call(() => this.core.configAdmin.show());
+  }
+
+  updateConfig(patch: PartialConfig): Promise<RedactedConfig> {
+    return this.call(async () => this.core.configAdmin.update(await validConfigPatch(patch)));
+  }
+
+  updateModelConfig(patch: ModelConfigUpdate): Promise<RedactedConfig> {
+    return this.call(async () => this.core.configAdmin.updateModel(await validModelPatch(patch)));
+  }
+
+  validateConfig(config: PartialConfig | Record<string, unknown>): Promise<ConfigValidationResult> {
+    return this.call(async () =>
+      this.core.configAdmin.validate(await validConfigToValidate(config)),
+    );
+  }
+
+  /** What POST /tasks?wait=false does: submit, then the task as it is now. */
+  private async submit(request: TaskRequest, options: SubmitTaskOptions): Promise<TaskResponse> {
+    const accepted = await validTaskRequest(request);
+    const { task } = await this.core.runner.submitAndWait(accepted, LOCAL_ADMIN, {
+      idempotencyKey: options.idempotencyKey,
+      wait: false,
+    });
+    return task;
+  }
+
+  private isDone(task: TaskResponse): boolean {
+    return isTerminalStatus(task.status);
+  }
+
+  /** Resolves on the task's terminal event (no polling, no timer), then reads the task. */
+  private async waitTerminal(taskId: string, signal?: AbortSignal): Promise<TaskResponse> {
+    const abort = abortPromise([this.closed, ...(signal ? [signal] : [])]);
+    let unsubscribe = () => {};
+    try {
+      await Promise.race([
+        abort.promise,
+        new Promise<void>((resolve) => {
+          unsubscribe = this.core.events.subscribe(taskId, (event) => {
+            if (TERMINAL_EVENT_TYPES.has(event.type)) resolve();
+          });
+          if (this.isDone(this.core.runner.get(taskId, LOCAL_ADMIN))) resolve();
+        }),
+      ]);
+    } finally {
+      unsubscribe();
+      abort.dispose();
+    }
+    return this.core.runner.get(taskId, LOCAL_ADMIN);
+  }
+
+  /** Resolves once every task of the batch is terminal and the batch is recorded complete. */
+  private async waitBatch(batchId: string, signal?: AbortSignal): Promise<BatchResponse> {
+    const abort = abortPromise([this.closed, ...(signal ? [signal] : [])]);
+    const unsubscribers: (() => void)[] = [];
+    try {
+      await Promise.race([
+        abort.promise,
+        new Promise<void>((resolve) => {
+          const check = () => {
+            if (this.core.batches.get(batchId, LOCAL_ADMIN).completed_at) resolve();
+          };
+          for (const task of this.core.batches.get(batchId, LOCAL_ADMIN).results) {
+            unsubscribers.push(
+              this.core.events.subscribe(task.task_id, (event) => {
+                // The batch records its completion right after the event is published.
+                if (TERMINAL_EVENT_TYPES.has(event.type)) setImmediate(check);
+              }),
+            );
+          }
+          check();
+        }),
+      ]);
+    } finally {
+      unsubscribers.forEach((u) => u());
+      abort.dispose();
+    }
+    return this.core.batches.get(batchId, LOCAL_ADMIN);
+  }
+}

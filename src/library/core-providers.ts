@@ -1,0 +1,25 @@
+import type { ConfigAdminService } from '../admin/config-admin.service';
+import type { TaskBatchService } from '../agent/task-batch.service';
+import type { TaskEventsService } from '../agent/task-events.service';
+import type { TaskRunnerService as TaskRunnerProvider } from '../agent/task-runner.service';
+import type { AppConfigService } from '../config/app-config.service';
+import type { SandboxProbe } from '../execution/sandbox/sandbox-probe.service';
+import type { ToolRegistry } from '../execution/tool-registry.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { StatusService } from '../status/status.service';
+
+/**
+ * The use cases an embedded service exposes: the same provider instances the HTTP controllers
+ * call. Types only here, so importing the package does not load the whole service.
+ */
+export interface CoreProviders {
+  runner: TaskRunnerProvider;
+  batches: TaskBatchService;
+  events: TaskEventsService;
+  status: StatusService;
+  metrics: MetricsService;
+  tools: ToolRegistry;
+  sandbox: SandboxProbe;
+  configAdmin: ConfigAdminService;
+  config: AppConfigService;
+}
