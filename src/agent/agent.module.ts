@@ -71,13 +71,16 @@ export class AgentModule implements OnModuleInit, OnApplicationShutdown {
         return { ok: status.commands_allowed, ...status };
       },
     });
+    // Informational: a full queue answers 503 QUEUE_FULL per request; failing readiness for it
+    // would take the only replica out of its Service and fail status reads too.
     this.readiness.register({
       name: 'queue',
-      check: () => {
-        const limit = this.config.get('service').max_queued_tasks;
-        const queued = this.runner.queuedCount;
-        return { ok: queued < limit, queued, limit, active: this.runner.activeCount };
-      },
+      check: () => ({
+        ok: true,
+        queued: this.runner.queuedCount,
+        limit: this.config.get('service').max_queued_tasks,
+        active: this.runner.activeCount,
+      }),
     });
   }
 

@@ -54,7 +54,7 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
       expect(interrupted.steps.map((step) => step.status)).not.toContain('running');
       expect(interrupted.result.success).toBe(false);
       let third = await get(queued.task_id);
-      for (let i = 0; i < 100 && !['completed', 'failed'].includes(third.status); i++) {
+      for (let i = 0; i < 600 && !['completed', 'failed'].includes(third.status); i++) {
         await new Promise((r) => setTimeout(r, 50));
         third = await get(queued.task_id);
       }

@@ -148,9 +148,10 @@ function section(language: OfflineLanguage, intent: OfflineIntent, view: ToolRes
       return lines.length ? `${head}\n${bullets(language, lines)}` : head;
     }
     case 'run': {
-      const code = numberField(view.data, ['exit_code', 'exitCode', 'code']);
-      const stdout = stringField(view.data, ['stdout', 'output']) ?? (view.data ? '' : view.text);
-      const stderr = stringField(view.data, ['stderr']) ?? '';
+      const text = view.data ? undefined : commandText(view.text);
+      const code = numberField(view.data, ['exit_code', 'exitCode', 'code']) ?? text?.code;
+      const stdout = stringField(view.data, ['stdout', 'output']) ?? text?.stdout ?? '';
+      const stderr = stringField(view.data, ['stderr']) ?? text?.stderr ?? '';
       const rows = [t.run(intent.command, code === undefined ? '?' : String(code))];
       if (view.data && !Array.isArray(view.data) && view.data.timed_out === true)
         rows.push(t.timedOut);
@@ -164,6 +165,20 @@ function section(language: OfflineLanguage, intent: OfflineIntent, view: ToolRes
       return t.write(intent.path, bytes ?? Buffer.byteLength(intent.content, 'utf8'));
     }
   }
+}
+
+/**
+ * run_command's text result: an `exit_code: N (notes)` line, then `stdout:` and `stderr:` blocks.
+ * Text in another shape is all treated as stdout.
+ */
+function commandText(text: string): { code?: number; stdout: string; stderr: string } {
+  const head = /^exit_code: (-?\d+)/.exec(text);
+  if (!head) return { stdout: text, stderr: '' };
+  const body = text.slice(text.indexOf('\n') + 1 || text.length);
+  const err = body.search(/(^|\n)stderr:\n/);
+  const outPart = err >= 0 ? body.slice(0, err) : body;
+  const errPart = err >= 0 ? body.slice(err).replace(/^\n?stderr:\n/, '') : '';
+  return { code: Number(head[1]), stdout: outPart.replace(/^stdout:\n/, ''), stderr: errPart };
 }
 
 function describe(intent: OfflineIntent): string {

@@ -134,6 +134,15 @@ describe('OfflineLanguageModel', () => {
     );
   });
 
+  it("reads run_command's text result (exit_code line, stdout and stderr blocks)", async () => {
+    const { final } = await run('run `ls nope`', {
+      run_command: () => 'exit_code: 2\nstdout:\nfound\nstderr:\nls: cannot access nope',
+    });
+    expect(final.message.content).toBe(
+      '[offline] Ran `ls nope`: exit code 2.\nstdout:\nfound\nstderr:\nls: cannot access nope',
+    );
+  });
+
   it('lists a folder from JSON entries or plain lines', async () => {
     const json = await run('list the files in src', {
       list_files: () =>
