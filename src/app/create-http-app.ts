@@ -48,6 +48,7 @@ export async function createHttpApp(
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  for (const w of loaded.warnings) frameworkLogger.warn(`configuration: ${w.path}: ${w.message}`);
   await configureApp(app);
   return app;
 }

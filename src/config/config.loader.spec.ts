@@ -188,3 +188,31 @@ describe('loadConfig', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe('API key rules', () => {
+  it('accepts a short key with a warning, and refuses example placeholders', () => {
+    const short = loadConfig({
+      env: { AGENT_RUNNER_ADMIN_KEYS: 'root=short-key' },
+      dotenv: false,
+      cwd: '/nonexistent',
+    });
+    expect(short.config.service.auth.api_keys[0].key).toBe('short-key');
+    expect(short.warnings).toEqual([
+      expect.objectContaining({ path: 'service.auth.api_keys.0.key' }),
+    ]);
+    for (const placeholder of [
+      'REPLACE_ME',
+      'replace-with-a-long-random-admin-key',
+      'your-api-key',
+      'changeme',
+    ]) {
+      expect(() =>
+        loadConfig({
+          env: { AGENT_RUNNER_ADMIN_KEYS: `root=${placeholder}` },
+          dotenv: false,
+          cwd: '/nonexistent',
+        }),
+      ).toThrow(/placeholder/);
+    }
+  });
+});

@@ -258,10 +258,10 @@ export class ApiKeyConfig {
   @Matches(/^[A-Za-z0-9._:@-]{1,64}$/, { message: 'name must be 1..64 of [A-Za-z0-9._:@-]' })
   name!: string;
 
-  /** The key itself (secret). Give either key or key_sha256. */
+  /** The key itself (secret). Give either key or key_sha256; use 16+ random characters. */
   @IsOptional()
   @IsString()
-  @MinLength(16, { message: 'key must be at least 16 characters' })
+  @MinLength(1)
   @MaxLength(512)
   key?: string;
 

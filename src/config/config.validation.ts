@@ -83,11 +83,22 @@ function warningsFor(cfg: AgentRunnerConfig): ConfigIssue[] {
       message: 'commands run without the OS sandbox; only the command policy protects the host',
     });
   }
+  cfg.service.auth.api_keys.forEach((k, i) => {
+    if (k.key !== undefined && k.key.length < 16) {
+      w.push({
+        path: `service.auth.api_keys.${i}.key`,
+        message: `the key of "${k.name}" is short (${k.key.length} characters); use 16 or more random characters`,
+      });
+    }
+  });
   if (cfg.model.max_tokens > 200_000) {
     w.push({ path: 'model.max_tokens', message: 'unusually large max_tokens' });
   }
   return w;
 }
+
+/** Example-file placeholders that must never become a working key. */
+const PLACEHOLDER_KEY = /replace[_-]?(me|with)|^your[_-]?(api[_-]?)?key$|^changeme$/i;
 
 /** Cross-field rules that class-validator cannot express. */
 function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
@@ -101,6 +112,12 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
     if (names.has(k.name))
       errors.push({ path: `${path}.name`, message: `duplicate name "${k.name}"` });
     names.add(k.name);
+    if (k.key !== undefined && PLACEHOLDER_KEY.test(k.key)) {
+      errors.push({
+        path: `${path}.key`,
+        message: 'is a placeholder from an example file; set a real key',
+      });
+    }
   });
   if (cfg.model.provider === 'local' && !cfg.model.endpoint) {
     errors.push({ path: 'model.endpoint', message: 'required when provider is "local"' });
