@@ -31,9 +31,9 @@ function emulationProblem(): string | null {
 
 /** Runs bubblewrap as `nobody` the way the service does, inside the unit's emulated mount view. */
 function bwrapUnderUnit(u: SystemdUnit): { status: number | null; stdout: string; stderr: string } {
-  mkdirSync(join(PROJECT_ROOT, '.tmp'), { recursive: true });
-  // Not under /tmp: PrivateTmp hides it, as it would hide the real workspaces.
-  const workspace = mkdtempSync(join(PROJECT_ROOT, '.tmp', 'unit-workspace-'));
+  // Not under /tmp or /var/tmp (PrivateTmp hides them, as it would hide real workspaces), nor
+  // under the checkout, which may itself live in /tmp (CI clones there).
+  const workspace = mkdtempSync('/var/lib/agent-runner-unit-workspace-');
   chmodSync(workspace, 0o777);
   try {
     const script = mountHardeningScript(u, (p) =>
