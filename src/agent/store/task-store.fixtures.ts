@@ -1,20 +1,9 @@
-import type { TaskEvent, TaskMetrics, TaskStep } from '../task.types';
+import type { TaskEvent, TaskStep } from '../task.types';
+import { emptyMetrics } from '../task-views';
 import type { BatchRecord, TaskRecord } from './task-store';
 
 /** Test data builders for store records (used by the store specs and by specs of its callers). */
-export function emptyMetrics(): TaskMetrics {
-  return {
-    total_time_ms: 0,
-    queue_time_ms: 0,
-    model_time_ms: 0,
-    tool_time_ms: 0,
-    steps_executed: 0,
-    model_calls: 0,
-    model_attempts: 0,
-    tool_calls: 0,
-    tokens_used: { prompt: 0, completion: 0, total: 0 },
-  };
-}
+export { emptyMetrics };
 
 export function makeTaskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord {
   const taskId = overrides.task_id ?? 'task-1';
