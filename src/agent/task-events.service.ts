@@ -36,6 +36,11 @@ export class TaskEventsService {
     return event;
   }
 
+  /** Starts numbering a task that was just inserted, so its first event needs no store lookup. */
+  startNumbering(taskId: string): void {
+    if (!this.seqs.has(taskId)) this.seqs.set(taskId, 0);
+  }
+
   /** Stops numbering a finished task in memory (its events stay in the store). */
   forget(taskId: string): void {
     this.seqs.delete(taskId);

@@ -199,6 +199,7 @@ export class TaskRunnerService
       // Lost a race with an identical id submitted at the same moment.
       return this.replay(this.store.getTask(taskId)!, caller, hash);
     }
+    this.events.startNumbering(taskId);
     this.events.emit(taskId, 'task.queued', { status: 'queued', priority: record.priority });
     this.metrics.taskSubmitted(record.priority);
     if (options.enqueue !== false) this.enqueue(taskId, record.priority);
@@ -547,10 +548,13 @@ export class TaskRunnerService
         entry.controller.abort('shutdown');
       }
     }
+    // Wait (boundedly) for the aborted runs to unwind so their processes are gone.
+    let unwindTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.running.values()].map((r) => r.done)),
-      new Promise((r) => setTimeout(r, 5000)),
+      new Promise((r) => (unwindTimer = setTimeout(r, 5000))),
     ]);
+    clearTimeout(unwindTimer);
   }
 
   /** Last resort after the graceful drain: nothing may keep running once the app is closed. */

@@ -72,4 +72,12 @@ describe('AppConfigService (live layer)', () => {
       expect.arrayContaining(['model-secret-value-1234', 'admin-secret-value-5678']),
     );
   });
+
+  it('knows a model key set by a live update as a secret from then on', () => {
+    const sut = make({ AGENT_RUNNER_API_KEY: 'model-secret-value-1234' });
+    expect(sut.secrets()).toContain('model-secret-value-1234');
+    sut.update({ model: { api_key: 'rotated-secret-value-9876' } });
+    expect(sut.secrets()).toContain('rotated-secret-value-9876');
+    expect(sut.secrets()).not.toContain('model-secret-value-1234');
+  });
 });

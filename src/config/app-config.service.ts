@@ -36,6 +36,8 @@ export class AppConfigService {
   private liveLayer: Record<string, unknown> = {};
   private readonly changes = new Subject<ConfigChange>();
 
+  private secretsOf?: { config: AgentRunnerConfig; list: string[] };
+
   constructor(private readonly loaded: LoadedConfig) {
     this.current = loaded.config;
   }
@@ -95,8 +97,15 @@ export class AppConfigService {
 
   /** Every secret currently configured (model key, API keys), for scrubbing text. */
   secrets(): string[] {
-    const own = collectSecrets(clonePlain(this.current));
-    return [...own, ...Object.values(this.loaded.providerEnvKeys).filter((v): v is string => !!v)];
+    // tools scrub every output with these: worked out once per configuration, not per call
+    if (this.secretsOf?.config !== this.current) {
+      const env = Object.values(this.loaded.providerEnvKeys).filter((v): v is string => !!v);
+      this.secretsOf = {
+        config: this.current,
+        list: [...collectSecrets(clonePlain(this.current)), ...env],
+      };
+    }
+    return [...this.secretsOf.list];
   }
 
   /** Validates a partial config merged onto the current one, without applying it. */

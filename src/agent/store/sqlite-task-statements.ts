@@ -68,6 +68,9 @@ export function prepareTaskStatements(db: Database) {
       AND status IN ('completed', 'failed', 'cancelled', 'timeout')`),
     purgeBatches: p(`DELETE FROM batches WHERE created_at < @before AND NOT EXISTS (
         SELECT 1 FROM json_each(batches.task_ids) AS j JOIN tasks AS t ON t.task_id = j.value)`),
+    beginImmediate: p('BEGIN IMMEDIATE'),
+    commit: p('COMMIT'),
+    rollback: p('ROLLBACK'),
     // The counter makes every ping change the page: SQLite skips writing identical bytes,
     // and a write that writes nothing cannot detect a full or read-only disk.
     heartbeat: p(`INSERT INTO heartbeat (id, beats, at) VALUES (1, 1, ?)

@@ -112,6 +112,123 @@ describe('SqliteTaskStore (SQLite only)', () => {
     });
   });
 
+  describe('group commit', () => {
+    const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const countIn = (table: string) =>
+      inspect((db) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+
+    it('commits an accepted task at once, and the steps and events of one turn together at its end', async () => {
+      const sut = open();
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      // Durable before it is acknowledged.
+      expect(countIn('tasks')).toBe(1);
+      sut.appendEvent(makeEvent('a', 1));
+      sut.saveStep('a', makeStep(1));
+      sut.markRunning('a', '2026-01-01T00:00:00.000Z');
+      expect(sut.getEvents('a')).toHaveLength(1);
+      expect(sut.getTask('a')?.status).toBe('running');
+      expect(countIn('task_events')).toBe(0);
+      expect(countIn('task_steps')).toBe(0);
+
+      await endOfTurn();
+      expect(countIn('task_events')).toBe(1);
+      expect(countIn('task_steps')).toBe(1);
+      expect(
+        inspect((db) => db.prepare("SELECT status FROM tasks WHERE task_id = 'a'").get()),
+      ).toEqual({ status: 'running' });
+    });
+
+    it('commits a terminal state at once', () => {
+      const sut = open();
+      sut.insertTask(makeTaskRecord({ task_id: 'a', status: 'running' }));
+      sut.saveStep('a', makeStep(1));
+      sut.completeTask('a', { status: 'completed', completed_at: '2026-01-01T00:00:01.000Z' });
+      expect(
+        inspect((db) => db.prepare("SELECT status FROM tasks WHERE task_id = 'a'").get()),
+      ).toEqual({ status: 'completed' });
+      expect(countIn('task_steps')).toBe(1);
+    });
+
+    it('keeps the turn’s other writes when one write of the turn fails', async () => {
+      const sut = open();
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      sut.appendEvent(makeEvent('a', 1));
+      expect(() => sut.appendEvent(makeEvent('a', 1))).toThrow();
+      expect(() => sut.saveStep('missing', makeStep(1))).toThrow();
+      sut.insertTask(makeTaskRecord({ task_id: 'b' }));
+
+      await endOfTurn();
+      expect(countIn('tasks')).toBe(2);
+      expect(countIn('task_events')).toBe(1);
+    });
+
+    it('commits pending writes on close and before a readiness ping', () => {
+      const sut = open();
+      sut.insertTask(makeTaskRecord({ task_id: 'pinged' }));
+      expect(sut.ping()).toEqual({ ok: true });
+      expect(countIn('tasks')).toBe(1);
+      sut.insertTask(makeTaskRecord({ task_id: 'closed' }));
+      sut.close();
+      expect(countIn('tasks')).toBe(2);
+    });
+
+    it('commits the pending turn when the process exits in the middle of it', () => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const fixtures = JSON.stringify(path.join(__dirname, 'task-store.fixtures.ts'));
+      const body = `const { makeTaskRecord } = require(${fixtures});
+const store = new SqliteTaskStore(process.argv[2]);
+store.insertTask(makeTaskRecord({ task_id: 'exited' }));
+process.stdout.write(JSON.stringify({ inserted: true }));
+process.exit(0);`;
+      expect(runChild(dir, process.execPath, [childScript(dir, body), file])).toEqual({
+        inserted: true,
+      });
+      expect(inspect((db) => db.prepare('SELECT task_id FROM tasks').all())).toEqual([
+        { task_id: 'exited' },
+      ]);
+    });
+
+    it('reports a turn whose transaction an error rolled back, and carries on', async () => {
+      const errors: Error[] = [];
+      const sut = open({ onCommitError: (e) => errors.push(e) });
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      sut.appendEvent(makeEvent('a', 1));
+      // what SQLite does by itself on a full disk or an I/O error in the middle of a turn
+      (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');
+      sut.appendEvent(makeEvent('a', 2));
+      await endOfTurn();
+      expect(errors.map((e) => e.message)).toEqual([
+        "an error rolled back this turn's earlier writes",
+      ]);
+      expect(inspect((db) => db.prepare('SELECT seq FROM task_events').all())).toEqual([
+        { seq: 2 },
+      ]);
+    });
+
+    it('commits every write alone with groupCommit: false', () => {
+      const sut = open({ groupCommit: false });
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      expect(countIn('tasks')).toBe(1);
+    });
+
+    it('fails the write itself, as before, while another process holds the write lock', async () => {
+      const sut = open({ busyTimeoutMs: 20 });
+      const other = new Database(file);
+      try {
+        other.exec('BEGIN EXCLUSIVE');
+        expect(() => sut.insertTask(makeTaskRecord({ task_id: 'blocked' }))).toThrow(/locked/);
+        other.exec('ROLLBACK');
+      } finally {
+        other.close();
+      }
+      sut.insertTask(makeTaskRecord({ task_id: 'later' }));
+      await endOfTurn();
+      expect(inspect((db) => db.prepare('SELECT task_id FROM tasks').all())).toEqual([
+        { task_id: 'later' },
+      ]);
+    });
+  });
+
   describe('restart', () => {
     it('keeps tasks, steps, events and batches across close and reopen', () => {
       const first = open();

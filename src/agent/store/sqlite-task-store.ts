@@ -37,6 +37,14 @@ export interface SqliteTaskStoreOptions {
   busyTimeoutMs?: number;
   /** The readiness ping waits at most this long for a lock, so a probe never stalls the event loop. */
   pingBusyTimeoutMs?: number;
+  /**
+   * Group commit (default true): the writes of one event-loop turn share one transaction,
+   * committed at the end of the turn (setImmediate), on close, before a ping and at process exit.
+   * A commit per write costs more than the write itself; false commits every write alone.
+   */
+  groupCommit?: boolean;
+  /** Told when a turn's writes are lost (a failed commit, or an error that rolled them back); default: stderr. */
+  onCommitError?: (err: Error) => void;
 }
 
 type Statement = Database.Statement;
@@ -46,7 +54,11 @@ const flag = (present: boolean) => (present ? 1 : 0);
 /**
  * The default store (SPEC 1.5): one embedded SQLite file in WAL mode with `synchronous=NORMAL`
  * (a commit is durable against a process crash; a power cut may lose the last few), every
- * statement prepared once, and each write its own short transaction so reads always see it.
+ * statement prepared once. Reads on this connection see every write at once. Accepting a task and
+ * recording its terminal state commit immediately (a client may be told about them in the same
+ * turn); the frequent writes in between (steps, events, progress) are committed together at the
+ * end of each event-loop turn (group commit), so a SIGKILL can lose at most one turn of those,
+ * and never before any tool of that task has run.
  */
 export class SqliteTaskStore implements TaskStore {
   readonly driver = 'sqlite' as const;
@@ -57,6 +69,11 @@ export class SqliteTaskStore implements TaskStore {
   private readonly s: TaskStatements;
   private readonly interruptTx: (now: string) => string[];
   private readonly purgeTx: (before: string) => number;
+  private readonly groupCommit: boolean;
+  private readonly onCommitError: (err: Error) => void;
+  private groupOpen = false;
+  private readonly commitAtTurnEnd = (): void => this.flush();
+  private readonly commitAtExit = (): void => this.flush();
 
   constructor(
     readonly filePath: string,
@@ -64,6 +81,10 @@ export class SqliteTaskStore implements TaskStore {
   ) {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.pingBusyTimeoutMs = options.pingBusyTimeoutMs ?? 250;
+    this.groupCommit = options.groupCommit ?? true;
+    this.onCommitError =
+      options.onCommitError ??
+      ((err) => console.error(`task store: a group commit failed: ${err.message}`));
     this.db = SqliteTaskStore.open(filePath, this.busyTimeoutMs);
     this.s = prepareTaskStatements(this.db);
     this.interruptTx = this.db.transaction((now: string) => this.interruptAll(now));
@@ -72,6 +93,7 @@ export class SqliteTaskStore implements TaskStore {
       this.s.purgeBatches.run({ before });
       return removed;
     });
+    if (this.groupCommit) process.on('exit', this.commitAtExit);
   }
 
   /** The applied journal mode (`wal` for a file, `memory` for `:memory:`). */
@@ -80,7 +102,11 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   insertTask(task: TaskRecord): boolean {
-    return this.s.insertTask.run(taskParams(task)).changes === 1;
+    this.joinGroup();
+    const inserted = this.s.insertTask.run(taskParams(task)).changes === 1;
+    // Durable before it is acknowledged: an accepted task survives even a SIGKILL right after.
+    this.flush();
+    return inserted;
   }
 
   getTask(taskId: string): TaskRecord | undefined {
@@ -89,10 +115,12 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   markRunning(taskId: string, startedAt: string): boolean {
+    this.joinGroup();
     return this.s.markRunning.run(startedAt, taskId).changes === 1;
   }
 
   updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void {
+    this.joinGroup();
     this.s.updateProgress.run({
       task_id: taskId,
       set_plan: flag(patch.plan !== undefined),
@@ -103,6 +131,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   completeTask(taskId: string, c: TaskCompletion): boolean {
+    this.joinGroup();
     const info = this.s.completeTask.run({
       task_id: taskId,
       status: c.status,
@@ -116,6 +145,8 @@ export class SqliteTaskStore implements TaskStore {
       set_plan: flag(c.plan !== undefined),
       plan: c.plan == null ? null : JSON.stringify(c.plan),
     });
+    // Terminal states are answered to clients at once, so they are committed at once too.
+    this.flush();
     return info.changes === 1;
   }
 
@@ -165,6 +196,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   saveStep(taskId: string, step: TaskStep): void {
+    this.joinGroup();
     this.write(taskId, () => this.s.saveStep.run(stepParams(taskId, step)));
   }
 
@@ -173,6 +205,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   appendEvent(event: TaskEvent): void {
+    this.joinGroup();
     try {
       this.write(event.task_id, () => this.s.appendEvent.run(eventParams(event)));
     } catch (err) {
@@ -188,6 +221,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   insertBatch(batch: BatchRecord): void {
+    this.joinGroup();
     this.s.insertBatch.run(batchParams(batch));
   }
 
@@ -197,6 +231,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   completeBatch(batchId: string, completedAt: string): void {
+    this.joinGroup();
     this.s.completeBatch.run(completedAt, batchId);
   }
 
@@ -209,6 +244,8 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   ping(): { ok: boolean; reason?: string } {
+    // the heartbeat commits alone: a failing probe must not roll back the turn's other writes
+    this.flush();
     try {
       this.db.pragma(`busy_timeout = ${this.pingBusyTimeoutMs}`);
       try {
@@ -224,6 +261,8 @@ export class SqliteTaskStore implements TaskStore {
 
   close(): void {
     if (!this.db.open) return;
+    this.flush();
+    process.off('exit', this.commitAtExit);
     try {
       this.db.pragma('optimize');
     } catch {
@@ -253,6 +292,46 @@ export class SqliteTaskStore implements TaskStore {
         cause: err,
       });
     }
+  }
+
+  /** Commits the writes of the current turn now (no-op when none are pending). */
+  flush(): void {
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    if (!this.db.open) return;
+    if (!this.db.inTransaction) {
+      // SQLite ends the whole transaction on some errors (disk full, I/O): say so, loudly
+      this.onCommitError(new Error("an error rolled back this turn's earlier writes"));
+      return;
+    }
+    try {
+      this.s.commit.run();
+    } catch (err) {
+      try {
+        this.s.rollback.run();
+      } catch {
+        // already rolled back by SQLite
+      }
+      this.onCommitError(err as Error);
+    }
+  }
+
+  /** Opens the turn's transaction before a write; without one the write commits alone. */
+  private joinGroup(): void {
+    if (!this.groupCommit) return;
+    if (this.groupOpen) {
+      if (this.db.inTransaction) return;
+      this.flush();
+    }
+    if (this.db.inTransaction) return;
+    try {
+      // IMMEDIATE takes the write lock now, so a busy file fails here and not in the middle
+      this.s.beginImmediate.run();
+    } catch {
+      return;
+    }
+    this.groupOpen = true;
+    setImmediate(this.commitAtTurnEnd);
   }
 
   /** Runs a child-row write, turning a missing parent task into the domain error. */

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import * as path from 'node:path';
 import type { StorageConfig } from '../../config/config.schema';
 import { MemoryTaskStore } from './memory-task-store';
@@ -12,6 +13,10 @@ export function createTaskStore(config: StorageConfig, cwd: string = process.cwd
     case 'sqlite':
       return new SqliteTaskStore(
         config.path === ':memory:' ? config.path : path.resolve(cwd, config.path),
+        {
+          onCommitError: (err) =>
+            new Logger('TaskStore').error(`a group commit failed: ${err.message}`),
+        },
       );
     default:
       throw new Error(`Unknown storage.driver ${JSON.stringify(config.driver)}.`);
