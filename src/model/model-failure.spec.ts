@@ -97,7 +97,9 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('Incorrect API key provided: sk-proj-AbCd************wxyz.', [])).toBe(
       'Incorrect API key provided: ****.',
     );
-    expect(scrubSecrets('token sk-ant-api03-abcdefghij used', [undefined])).toBe('token **** used');
+    expect(scrubSecrets('token sk-ant-api03-test-abcdefghij used', [undefined])).toBe(
+      'token **** used',
+    );
   });
 
   it('leaves ordinary text alone', () => {

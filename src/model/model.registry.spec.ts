@@ -33,7 +33,7 @@ describe('ModelRegistry', () => {
   });
 
   it('an OPENAI_API_KEY alone selects openai with its defaults, and describe never shows the key', () => {
-    build({}, { OPENAI_API_KEY: 'sk-env-secret-000000000000' });
+    build({}, { OPENAI_API_KEY: 'sk-test-env-secret-0000000000' });
     const model = sut.current();
     expect(model).toBeInstanceOf(OpenAICompatibleModel);
     expect(sut.describe()).toEqual({
@@ -44,7 +44,7 @@ describe('ModelRegistry', () => {
       offline: false,
       ready: true,
     });
-    expect(JSON.stringify(sut.describe())).not.toContain('sk-env-secret');
+    expect(JSON.stringify(sut.describe())).not.toContain('sk-test-env-secret');
   });
 
   it('a provider whose key is missing is not ready and says which variable to set', () => {

@@ -287,7 +287,7 @@ describe('OpenAICompatibleModel (against the fake OpenAI server)', () => {
 
   it('sends no Authorization header for a keyless provider, even with OPENAI_API_KEY set', async () => {
     const saved = process.env.OPENAI_API_KEY;
-    process.env.OPENAI_API_KEY = 'sk-env-should-not-leak-000000';
+    process.env.OPENAI_API_KEY = 'sk-test-env-should-not-leak-00';
     try {
       const config = Object.assign(new ModelConfig(), { endpoint: fake.url });
       await new OpenAICompatibleModel(resolveModelSettings('ollama', config, undefined), {

@@ -228,11 +228,11 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
       const env = {
         ...QUIET,
         AGENT_RUNNER_MODEL_PROVIDER: 'openai',
-        AGENT_RUNNER_API_KEY: 'sk-very-secret-value-9876',
+        AGENT_RUNNER_API_KEY: 'sk-test-very-secret-value-9876',
       };
       const text = await run(['config', 'show'], { env });
       expect(text.code).toBe(0);
-      expect(text.stdout).not.toContain('sk-very-secret-value-9876');
+      expect(text.stdout).not.toContain('sk-test-very-secret-value-9876');
       const shown = yaml.load(text.stdout) as {
         model: Record<string, unknown>;
         tools: Record<string, unknown>;
@@ -243,7 +243,7 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
       expect(shown.tools.working_directory).toBe(cwd);
       const json = await run(['config', 'show', '-o', 'json'], { env });
       expect(JSON.parse(json.stdout).model.api_key).toBe('****9876');
-      expect(json.stdout).not.toContain('sk-very-secret-value-9876');
+      expect(json.stdout).not.toContain('sk-test-very-secret-value-9876');
     });
 
     it('config validate [file]: 0 when valid, 2 with every problem when not', async () => {
