@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfigService } from './app-config.service';
 import { loadConfig } from './config.loader';
 import { ConfigValidationError } from './config.validation';
@@ -79,5 +82,40 @@ describe('AppConfigService (live layer)', () => {
     sut.update({ model: { api_key: 'rotated-secret-value-9876' } });
     expect(sut.secrets()).toContain('rotated-secret-value-9876');
     expect(sut.secrets()).not.toContain('model-secret-value-1234');
+  });
+});
+
+describe('AppConfigService persistence (service.persist_config_updates)', () => {
+  it('writes live updates into the file on top of its own content, never values from the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-runner-persist-'));
+    try {
+      writeFileSync(
+        join(dir, 'config.toml'),
+        '[service]\nmax_concurrent_tasks = 2\npersist_config_updates = true\n',
+      );
+      const sut = new AppConfigService(
+        loadConfig({
+          cwd: dir,
+          dotenv: false,
+          env: {
+            AGENT_RUNNER_ADMIN_KEYS: 'root=env-admin-key-0123456789',
+            AGENT_RUNNER_API_KEY: 'sk-test-env-model-key',
+          },
+        }),
+      );
+      sut.update({ execution: { max_steps: 5 }, model: { model_name: 'gpt-test' } });
+      sut.update({ model: { model_name: null as unknown as string } });
+      const written = readFileSync(join(dir, 'config.toml'), 'utf8');
+      expect(written).toContain('max_concurrent_tasks = 2');
+      expect(written).toContain('max_steps = 5');
+      expect(written).not.toContain('model_name');
+      expect(written).not.toContain('env-admin-key');
+      expect(written).not.toContain('sk-test-env-model-key');
+      const reloaded = loadConfig({ cwd: dir, dotenv: false, env: {} }).config;
+      expect(reloaded.execution.max_steps).toBe(5);
+      expect(reloaded.service.max_concurrent_tasks).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { writeFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Subject, Observable } from 'rxjs';
 import * as yaml from 'js-yaml';
 import { stringify as stringifyToml } from 'smol-toml';
@@ -11,7 +11,7 @@ import {
   PartialConfig,
   RESTART_ONLY_PATHS,
 } from './config.schema';
-import { LoadedConfig } from './config.loader';
+import { LoadedConfig, readConfigFile } from './config.loader';
 import { collectSecrets, redactConfig } from './config.redaction';
 import { ConfigIssue, ConfigValidationError, validateConfig } from './config.validation';
 import { clonePlain, deepMerge, isPlainObject } from './deep-merge';
@@ -145,12 +145,18 @@ export class AppConfigService {
     return next;
   }
 
+  /**
+   * Writes the live updates into the config file: the file's own content with the updates merged
+   * on top. Values that came from the environment or defaults are not copied into it (so keys
+   * given as variables never land on disk through this path).
+   */
   private persist(): void {
-    const file = this.loaded.file ?? resolve(process.cwd(), 'config.toml');
-    const target = isAbsolute(file) ? file : resolve(file);
-    const data = clonePlain(this.current) as unknown as Record<string, unknown>;
+    const target = resolve(this.loaded.file ?? 'config.toml');
+    const yamlFile = /\.ya?ml$/i.test(target);
     try {
-      writeFileSync(target, /\.ya?ml$/i.test(target) ? yaml.dump(data) : stringifyToml(data), {
+      const fromFile = existsSync(target) ? readConfigFile(target) : {};
+      const data = withoutNulls(deepMerge(fromFile, this.liveLayer));
+      writeFileSync(target, yamlFile ? yaml.dump(data) : stringifyToml(data), {
         encoding: 'utf8',
         mode: 0o600,
       });
@@ -158,6 +164,16 @@ export class AppConfigService {
       this.logger.error(`could not persist configuration to ${target}: ${(e as Error).message}`);
     }
   }
+}
+
+/** Drops keys set to null (an update's way of saying "unset"; TOML has no null). */
+function withoutNulls(node: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (v === null) continue;
+    out[k] = isPlainObject(v) ? withoutNulls(v) : v;
+  }
+  return out;
 }
 
 function restartOnlyChanges(
