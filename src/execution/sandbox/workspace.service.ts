@@ -11,6 +11,8 @@ import { PathSandbox } from './path-sandbox';
  * inside it (`tools.allowed_paths`), a task's own working directory and narrowing. Also knows
  * the service's own secrets that no task may see, wherever the roots are.
  */
+const HIDDEN_PATHS_TTL_MS = 1000;
+
 @Injectable()
 export class WorkspaceService {
   private readonly logger = new Logger(WorkspaceService.name);
@@ -111,7 +113,35 @@ export class WorkspaceService {
    * The service's own secrets: its config file, `.env` beside it and in the service's folder,
    * the storage folder and the service user's home (when not the workspace itself).
    */
+  /**
+   * The service's own secrets, hidden from tools. Resolving them costs a dozen realpath calls, so
+   * the list is kept for one second per configuration: a secret file created after that still
+   * becomes hidden within a second.
+   */
   hiddenPaths(): string[] {
+    const now = Date.now();
+    const cached = this.hiddenCache;
+    if (
+      cached &&
+      cached.tools === this.config.get('tools') &&
+      cached.storage === this.config.get('storage') &&
+      now - cached.at < HIDDEN_PATHS_TTL_MS
+    ) {
+      return cached.paths;
+    }
+    const paths = this.resolveHiddenPaths();
+    this.hiddenCache = {
+      at: now,
+      tools: this.config.get('tools'),
+      storage: this.config.get('storage'),
+      paths,
+    };
+    return paths;
+  }
+
+  private hiddenCache?: { at: number; tools: object; storage: object; paths: string[] };
+
+  private resolveHiddenPaths(): string[] {
     const storage = resolve(this.config.get('storage').path);
     const candidates = [
       resolve('.env'),
