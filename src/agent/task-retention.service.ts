@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { TASK_STORE, TaskStore } from './store/task-store';
+import { TaskRunnerService } from './task-runner.service';
 
 const HOUR_MS = 3_600_000;
 
@@ -19,6 +20,7 @@ export class TaskRetentionService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(TASK_STORE) private readonly store: TaskStore,
     private readonly config: AppConfigService,
+    private readonly runner: TaskRunnerService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,7 +40,10 @@ export class TaskRetentionService implements OnApplicationBootstrap, OnModuleDes
     const removed = this.store.purgeCompletedBefore(
       new Date(now - days * 86_400_000).toISOString(),
     );
-    if (removed) this.logger.log(`purged ${removed} task(s) older than ${days} day(s)`);
+    if (removed) {
+      this.runner.forgetFinished();
+      this.logger.log(`purged ${removed} task(s) older than ${days} day(s)`);
+    }
     return removed;
   }
 }

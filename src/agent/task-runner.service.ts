@@ -98,6 +98,9 @@ function failureResult(
   };
 }
 
+/** How many finished tasks' answers GET /tasks/{id} keeps in memory. */
+const FINISHED_CACHE_SIZE = 1000;
+
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
@@ -115,6 +118,8 @@ export class TaskRunnerService
   private readonly queue = new TaskPriorityQueue();
   private readonly running = new Map<string, RunningTask>();
   private readonly terminalWaiters = new Map<string, Set<() => void>>();
+  /** Answers of recently read finished tasks (immutable), oldest first. */
+  private readonly finished = new Map<string, TaskResponse>();
   private accepting = true;
   private started = false;
 
@@ -259,8 +264,28 @@ export class TaskRunnerService
 
   /** A task the caller may see (others' tasks are 404, as if they did not exist). */
   get(taskId: string, caller: CallerIdentity): TaskResponse {
+    // A finished task never changes: its answer is kept instead of read and parsed again.
+    const cached = this.finished.get(taskId);
+    if (cached) {
+      if (!canAccess(caller, cached.owner)) throw new TaskNotFoundError(taskId);
+      return cached;
+    }
     const record = this.visible(taskId, caller);
-    return toTaskResponse(record, this.store.getSteps(taskId));
+    const response = toTaskResponse(record, this.store.getSteps(taskId));
+    if (isTerminal(record.status)) this.remember(response);
+    return response;
+  }
+
+  /** Forgets kept answers (after a retention purge deleted tasks). */
+  forgetFinished(): void {
+    this.finished.clear();
+  }
+
+  private remember(response: TaskResponse): void {
+    if (this.finished.size >= FINISHED_CACHE_SIZE) {
+      this.finished.delete(this.finished.keys().next().value as string);
+    }
+    this.finished.set(response.task_id, Object.freeze(response));
   }
 
   list(

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -9,6 +8,7 @@ import { AuthenticationError } from '../common/errors';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { HttpMetricsService } from './http-metrics.service';
+import { securityHeaders } from './security-headers';
 
 /** Builds the OpenAPI document of every route, with both API-key header forms. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
@@ -67,8 +67,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     }
   });
 
-  await app.register(helmet, {
-    // Swagger UI needs inline styles and its own scripts; everything else stays strict.
+  // Swagger UI needs inline styles and its own scripts; everything else stays strict.
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -78,6 +78,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
+  fastify.addHook(
+    'onRequest',
+    (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      void reply.headers(headers);
+      done();
+    },
+  );
 
   app.enableCors({
     origin: (

@@ -30,7 +30,7 @@ export const REDACTED_PATHS = [
           // Probes run every few seconds; logging each one would drown the useful lines.
           exclude: [
             { method: RequestMethod.ALL, path: 'health' },
-            { method: RequestMethod.ALL, path: 'health/(.*)' },
+            { method: RequestMethod.ALL, path: 'health/{*path}' },
           ],
           pinoHttp: {
             level: logging.level,

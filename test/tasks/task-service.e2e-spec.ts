@@ -408,3 +408,21 @@ describe('no accepted task is lost under load', () => {
     }
   }, 120_000);
 });
+
+describe('retention', () => {
+  it('purges finished tasks past storage.retention_days, and a purged task is a 404 even after it was read', async () => {
+    const { TaskRetentionService } = await import('../../src/agent/task-retention.service');
+    const t = await createTaskApp({ overrides: { storage: { retention_days: 1 } } });
+    try {
+      const task = (await t.post('/api/v1/tasks', { task: 'list the files in .' })).json();
+      expect(task.status).toBe('completed');
+      expect((await t.get(`/api/v1/tasks/${task.task_id}`)).statusCode).toBe(200);
+      const retention = t.app.get(TaskRetentionService);
+      expect(retention.purge(Date.now())).toBe(0);
+      expect(retention.purge(Date.now() + 2 * 86_400_000)).toBe(1);
+      expectErrorShape(await t.get(`/api/v1/tasks/${task.task_id}`), 404, 'TASK_NOT_FOUND');
+    } finally {
+      await t.close();
+    }
+  });
+});
