@@ -95,6 +95,7 @@ export class TaskBatchService {
     wait: boolean,
   ): Promise<BatchResponse> {
     const accepted = this.submit(request, caller);
+    await this.store.whenDurable();
     return this.waitFor(
       accepted.batch_id,
       wait ? this.config.get('service').sync_wait_seconds * 1000 : 0,

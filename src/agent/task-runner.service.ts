@@ -223,6 +223,8 @@ export class TaskRunnerService
     const { task, replayed } = this.submit(request, caller, {
       idempotencyKey: options.idempotencyKey,
     });
+    // Acknowledge only what is stored: the insert commits with this turn's other writes.
+    await this.store.whenDurable();
     const waitMs = options.wait ? this.config.get('service').sync_wait_seconds * 1000 : 0;
     const current = await this.waitFor(task.task_id, waitMs);
     return { ...current, replayed };

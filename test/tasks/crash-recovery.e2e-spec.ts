@@ -41,6 +41,8 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
       const running = await post(server.baseUrl, { task: 'second' });
       const queued = await post(server.baseUrl, { task: 'third' });
       await fake.waitForRequests(2);
+      // Killed the moment its 202 arrives: an acknowledged task must already be stored.
+      const acknowledged = await post(server.baseUrl, { task: 'fourth' });
       expect(await server.stop('SIGKILL')).toBe('SIGKILL');
 
       fake.setDefault(fakeReply.text('third done after restart'));
@@ -59,6 +61,12 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
         third = await get(queued.task_id);
       }
       expect(third.status).toBe('completed');
+      let fourth = await get(acknowledged.task_id);
+      for (let i = 0; i < 600 && fourth.status !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        fourth = await get(acknowledged.task_id);
+      }
+      expect(fourth.status).toBe('completed');
       expect(third.result.details).toBe('third done after restart');
     } finally {
       await server.stop('SIGKILL');

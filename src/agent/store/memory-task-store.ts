@@ -199,6 +199,11 @@ export class MemoryTaskStore implements TaskStore {
     return removed;
   }
 
+  /** Nothing to wait for: memory is as durable as it gets. */
+  whenDurable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   ping(): { ok: boolean; reason?: string } {
     return this.closed ? { ok: false, reason: 'task store is closed' } : { ok: true };
   }

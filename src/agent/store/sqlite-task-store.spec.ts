@@ -117,25 +117,34 @@ describe('SqliteTaskStore (SQLite only)', () => {
     const countIn = (table: string) =>
       inspect((db) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
 
-    it('commits an accepted task at once, and the steps and events of one turn together at its end', async () => {
+    it('commits the writes of one turn together at its end; whenDurable resolves after that commit', async () => {
       const sut = open();
       sut.insertTask(makeTaskRecord({ task_id: 'a' }));
-      // Durable before it is acknowledged.
-      expect(countIn('tasks')).toBe(1);
       sut.appendEvent(makeEvent('a', 1));
       sut.saveStep('a', makeStep(1));
       sut.markRunning('a', '2026-01-01T00:00:00.000Z');
-      expect(sut.getEvents('a')).toHaveLength(1);
+      // This connection sees every write at once; another sees them after the commit.
       expect(sut.getTask('a')?.status).toBe('running');
-      expect(countIn('task_events')).toBe(0);
-      expect(countIn('task_steps')).toBe(0);
-
-      await endOfTurn();
+      expect(sut.getEvents('a')).toHaveLength(1);
+      expect(countIn('tasks')).toBe(0);
+      const durable = sut.whenDurable();
+      let resolvedEarly = false;
+      void durable.then(() => (resolvedEarly = countIn('tasks') === 0));
+      await durable;
+      expect(resolvedEarly).toBe(false);
+      expect(countIn('tasks')).toBe(1);
       expect(countIn('task_events')).toBe(1);
       expect(countIn('task_steps')).toBe(1);
-      expect(
-        inspect((db) => db.prepare("SELECT status FROM tasks WHERE task_id = 'a'").get()),
-      ).toEqual({ status: 'running' });
+      // Nothing pending: resolves at once.
+      await expect(sut.whenDurable()).resolves.toBeUndefined();
+    });
+
+    it('rejects whenDurable when the turn could not be committed', async () => {
+      const sut = open({ onCommitError: () => undefined });
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      const durable = sut.whenDurable();
+      (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');
+      await expect(durable).rejects.toThrow(/rolled back/);
     });
 
     it('commits a terminal state at once', () => {
@@ -192,6 +201,7 @@ process.exit(0);`;
       const errors: Error[] = [];
       const sut = open({ onCommitError: (e) => errors.push(e) });
       sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.whenDurable();
       sut.appendEvent(makeEvent('a', 1));
       // what SQLite does by itself on a full disk or an I/O error in the middle of a turn
       (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');

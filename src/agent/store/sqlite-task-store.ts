@@ -54,11 +54,11 @@ const flag = (present: boolean) => (present ? 1 : 0);
 /**
  * The default store (SPEC 1.5): one embedded SQLite file in WAL mode with `synchronous=NORMAL`
  * (a commit is durable against a process crash; a power cut may lose the last few), every
- * statement prepared once. Reads on this connection see every write at once. Accepting a task and
- * recording its terminal state commit immediately (a client may be told about them in the same
- * turn); the frequent writes in between (steps, events, progress) are committed together at the
- * end of each event-loop turn (group commit), so a SIGKILL can lose at most one turn of those,
- * and never before any tool of that task has run.
+ * statement prepared once. Reads on this connection see every write at once. The writes of one
+ * event-loop turn are committed together at its end (group commit); a terminal state commits at
+ * once (a client may be told about it in the same turn), and callers that acknowledge a write to
+ * a client first wait for {@link whenDurable} — an accepted task survives a SIGKILL right after
+ * its 202. A SIGKILL can lose at most one turn of steps and events of running tasks.
  */
 export class SqliteTaskStore implements TaskStore {
   readonly driver = 'sqlite' as const;
@@ -103,10 +103,8 @@ export class SqliteTaskStore implements TaskStore {
 
   insertTask(task: TaskRecord): boolean {
     this.joinGroup();
-    const inserted = this.s.insertTask.run(taskParams(task)).changes === 1;
-    // Durable before it is acknowledged: an accepted task survives even a SIGKILL right after.
-    this.flush();
-    return inserted;
+    // Committed with the turn; the HTTP edge acknowledges only after whenDurable().
+    return this.s.insertTask.run(taskParams(task)).changes === 1;
   }
 
   getTask(taskId: string): TaskRecord | undefined {
@@ -298,14 +296,23 @@ export class SqliteTaskStore implements TaskStore {
   flush(): void {
     if (!this.groupOpen) return;
     this.groupOpen = false;
-    if (!this.db.open) return;
+    const waiters = this.durableWaiters.splice(0);
+    const settle = (err?: Error) => {
+      for (const w of waiters) {
+        if (err) w.reject(err);
+        else w.resolve();
+      }
+    };
+    if (!this.db.open) return settle(new Error('The task store is closed.'));
     if (!this.db.inTransaction) {
       // SQLite ends the whole transaction on some errors (disk full, I/O): say so, loudly
-      this.onCommitError(new Error("an error rolled back this turn's earlier writes"));
-      return;
+      const err = new Error("an error rolled back this turn's earlier writes");
+      this.onCommitError(err);
+      return settle(err);
     }
     try {
       this.s.commit.run();
+      settle();
     } catch (err) {
       try {
         this.s.rollback.run();
@@ -313,8 +320,20 @@ export class SqliteTaskStore implements TaskStore {
         // already rolled back by SQLite
       }
       this.onCommitError(err as Error);
+      settle(err as Error);
     }
   }
+
+  /**
+   * Resolves once every write made so far is committed (at the end of the current turn, together
+   * with the turn's other writes); rejects when that commit fails.
+   */
+  whenDurable(): Promise<void> {
+    if (!this.groupOpen) return Promise.resolve();
+    return new Promise((resolve, reject) => this.durableWaiters.push({ resolve, reject }));
+  }
+
+  private readonly durableWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   /** Opens the turn's transaction before a write; without one the write commits alone. */
   private joinGroup(): void {

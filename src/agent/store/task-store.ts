@@ -113,6 +113,11 @@ export interface TaskStore {
   interruptRunning(now: string): string[];
   /** Deletes terminal tasks (and their steps and events) completed before `before`. Returns how many. */
   purgeCompletedBefore(before: string): number;
+  /**
+   * Resolves once every write made so far is durable (the SQLite driver commits a turn's writes
+   * together); the HTTP edge awaits it before acknowledging a submission.
+   */
+  whenDurable(): Promise<void>;
   /** Cheap write check for readiness. */
   ping(): { ok: boolean; reason?: string };
   close(): void;
