@@ -12,7 +12,7 @@ function benchConfig({ endpoint, workspace, dbPath, maxConcurrent = 10000, maxRe
       provider: 'openai',
       model_name: 'bench-model',
       endpoint,
-      api_key: 'sk-bench-00000000000000000000',
+      api_key: 'sk-fake-bench-000000000000000',
       max_retries: maxRetries,
       // the provider limiter would otherwise cap in-flight model calls at 256 (the peers have none)
       max_concurrent_requests: 10000,

@@ -6,7 +6,7 @@ import { runToExit, ServerProcess, startServerProcess } from '../support/server-
 
 const ADMIN = 'process-admin-key-0123456789abcdef';
 const USER = 'process-user-key-0123456789abcdef0';
-const MODEL_KEY = 'sk-model-secret-never-logged-4242';
+const MODEL_KEY = 'sk-test-model-secret-never-logged-4242';
 
 function promtool(): string | null {
   const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).stdout.trim();
@@ -111,14 +111,14 @@ describe('the built server (npm start) as a real process', () => {
     await fetch(`${server.baseUrl}/api/v1/config/model`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ api_key: 'sk-new-model-secret-7777' }),
+      body: JSON.stringify({ api_key: 'sk-test-new-model-secret-7777' }),
     });
     // Nest closes the app, then re-raises the signal (the Unix convention for a clean stop).
     const ended = await server.stop('SIGTERM');
     expect([0, 'SIGTERM']).toContain(ended);
     const logs = server.stdout() + server.stderr();
     expect(logs.length).toBeGreaterThan(100);
-    for (const secret of [ADMIN, USER, MODEL_KEY, 'sk-new-model-secret-7777'])
+    for (const secret of [ADMIN, USER, MODEL_KEY, 'sk-test-new-model-secret-7777'])
       expect(logs).not.toContain(secret);
     // Logs are JSON lines with the request id.
     const requestLine = logs.split('\n').find((l) => l.includes('"request_id"'));
