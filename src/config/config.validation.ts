@@ -56,9 +56,6 @@ function warningsFor(cfg: AgentRunnerConfig): ConfigIssue[] {
       message: `temperature ${cfg.model.temperature} is outside the usual 0..2 range`,
     });
   }
-  if (cfg.model.provider === 'local' && !cfg.model.endpoint) {
-    w.push({ path: 'model.endpoint', message: 'provider "local" needs model.endpoint' });
-  }
   if (cfg.service.cors.allow_credentials && cfg.service.cors.allowed_origins.includes('*')) {
     w.push({
       path: 'service.cors',
