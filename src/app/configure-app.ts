@@ -7,6 +7,7 @@ import { sendError } from '../common/all-exceptions.filter';
 import { AuthenticationError } from '../common/errors';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
+import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
 import { securityHeaders } from './security-headers';
 
@@ -41,31 +42,20 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   // JSON is the only body format of the API; any other content type is a 415, not a string body.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    void reply.header('x-request-id', request.id);
-  });
-  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    httpMetrics.record(
-      request.method,
-      request.routeOptions?.url,
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
-  });
 
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (
-      !request.url.startsWith('/docs') ||
-      !config.get('service').auth.protect_docs ||
-      !keys.enabled
-    )
-      return;
-    const key = presentedKey(request.headers);
-    if (key === undefined || !keys.identify(key)) {
-      sendError(reply, request, new AuthenticationError(), logger);
-      return reply;
-    }
-  });
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      httpMetrics.record(
+        request.method,
+        request.routeOptions?.url,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+      logRequest(request, reply);
+      done();
+    },
+  );
 
   // Swagger UI needs inline styles and its own scripts; everything else stays strict.
   const headers = securityHeaders({
@@ -78,13 +68,26 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
-  fastify.addHook(
-    'onRequest',
-    (_request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      void reply.headers(headers);
-      done();
-    },
-  );
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    void reply.headers(headers).header('x-request-id', request.id);
+    done();
+  });
+
+  // Behind the headers hook, so a refused docs request still carries them.
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (
+      !request.url.startsWith('/docs') ||
+      !config.get('service').auth.protect_docs ||
+      !keys.enabled
+    )
+      return done();
+    const key = presentedKey(request.headers);
+    if (key === undefined || !keys.identify(key)) {
+      sendError(reply, request, new AuthenticationError(), logger);
+      return;
+    }
+    done();
+  });
 
   app.enableCors({
     origin: (

@@ -17,9 +17,7 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** A client's x-request-id is echoed when it is a sane token; otherwise a fresh UUID is used. */
 function requestIdFor(req: IncomingMessage): string {
   const sent = req.headers['x-request-id'];
-  const id = typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
-  (req as IncomingMessage & { agentRunnerRequestId?: string }).agentRunnerRequestId = id;
-  return id;
+  return typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
 }
 
 /**

@@ -1,6 +1,5 @@
-import { Module, OnModuleDestroy, OnModuleInit, RequestMethod } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { AppConfigService } from '../config/app-config.service';
 
@@ -17,8 +16,17 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * Structured logs (pino) with the request id on every request line; `logging.format` picks JSON
- * or pretty, `logging.level` the level. Secrets in headers and config are censored.
+ * Structured logs (pino): `logging.format` picks JSON or pretty, `logging.level` the level.
+ * Secrets in headers and config are censored.
+ *
+ * Request lines are written by {@link logRequest} from a Fastify `onResponse` hook, not by
+ * nestjs-pino's pino-http middleware: that middleware builds a child logger for every request and
+ * runs the rest of the request inside an `AsyncLocalStorage`, which turns on promise hooks for
+ * the whole process (together ≈ 14% of the CPU of a GET /tasks/{id} under load, measured in
+ * docs/performance.md). `forRoutes: []` keeps nestjs-pino as the application logger (its
+ * `pinoHttp` options still build the root logger) without that middleware. Lines logged while a
+ * request is handled do not carry its id automatically; those about a request (errors) add
+ * `request_id` themselves.
  */
 @Module({
   imports: [
@@ -27,27 +35,10 @@ export const REDACTED_PATHS = [
       useFactory: (config: AppConfigService) => {
         const logging = config.get('logging');
         return {
-          // Probes run every few seconds; logging each one would drown the useful lines.
-          exclude: [
-            { method: RequestMethod.ALL, path: 'health' },
-            { method: RequestMethod.ALL, path: 'health/{*path}' },
-          ],
+          forRoutes: [],
           pinoHttp: {
             level: logging.level,
             redact: { paths: REDACTED_PATHS, censor: '****' },
-            genReqId: (req: IncomingMessage) =>
-              (req as IncomingMessage & { agentRunnerRequestId?: string }).agentRunnerRequestId ??
-              randomUUID(),
-            customAttributeKeys: { reqId: 'request_id' },
-            quietReqLogger: true,
-            serializers: {
-              req: (req: { id?: string; method?: string; url?: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url,
-              }),
-              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-            },
             transport:
               logging.format === 'pretty'
                 ? { target: 'pino-pretty', options: { destination: 2, singleLine: true } }
@@ -73,4 +64,26 @@ export class LoggingModule implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.unsubscribe?.();
   }
+}
+
+/**
+ * One line per answered request: `request completed` at info (`request errored` at error for a
+ * 5xx) with `request_id`, method, URL, status and the time taken in ms. Health probes run every
+ * few seconds and are not logged. Nothing is built when the level is off.
+ */
+export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const logger = PinoLogger.root;
+  const status = reply.statusCode;
+  const level = status >= 500 ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  if (request.routeOptions?.url?.startsWith('/health')) return;
+  logger[level](
+    {
+      request_id: request.id,
+      req: { method: request.method, url: request.url },
+      res: { statusCode: status },
+      responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
+    },
+    status >= 500 ? 'request errored' : 'request completed',
+  );
 }
