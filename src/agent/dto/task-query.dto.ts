@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { TASK_PRIORITIES, TASK_STATUSES, TaskPriority, TaskStatus } from '../task.types';
+import { isRecord, soleKey } from '../../common/validation.pipe';
 import { TASK_ID_PATTERN } from './task-request.dto';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -38,16 +39,38 @@ export class SubmitQueryDto {
   @Transform(toBool)
   @IsIn([true, false], { message: 'wait must be true or false' })
   wait?: boolean;
+
+  /** The common cases without class-validator (see FastParseDto): none, or wait=true|false. */
+  static fastParse(value: unknown): SubmitQueryDto | undefined {
+    if (isRecord(value) && Object.keys(value).length === 0) return new SubmitQueryDto();
+    const wait = soleKey(value, 'wait');
+    if (wait !== 'true' && wait !== 'false') return undefined;
+    return Object.assign(new SubmitQueryDto(), { wait: wait === 'true' });
+  }
 }
 
 export class TaskIdParamDto {
   @IsString()
   @Matches(TASK_ID_PATTERN, { message: 'id must be 1..128 of [A-Za-z0-9._:-]' })
   id!: string;
+
+  /** A well-formed id without class-validator (see FastParseDto). */
+  static fastParse(value: unknown): TaskIdParamDto | undefined {
+    const id = soleKey(value, 'id');
+    if (typeof id !== 'string' || !TASK_ID_PATTERN.test(id)) return undefined;
+    return Object.assign(new TaskIdParamDto(), { id });
+  }
 }
 
 export class BatchIdParamDto {
   @IsString()
   @Matches(TASK_ID_PATTERN, { message: 'batch_id must be 1..128 of [A-Za-z0-9._:-]' })
   batch_id!: string;
+
+  /** A well-formed id without class-validator (see FastParseDto). */
+  static fastParse(value: unknown): BatchIdParamDto | undefined {
+    const id = soleKey(value, 'batch_id');
+    if (typeof id !== 'string' || !TASK_ID_PATTERN.test(id)) return undefined;
+    return Object.assign(new BatchIdParamDto(), { batch_id: id });
+  }
 }
