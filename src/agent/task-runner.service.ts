@@ -101,6 +101,12 @@ function failureResult(
 /** How many finished tasks' answers GET /tasks/{id} keeps in memory. */
 const FINISHED_CACHE_SIZE = 1000;
 
+/** A task's answer, and its JSON text once an HTTP read asked for it. */
+interface FinishedEntry {
+  response: TaskResponse;
+  json?: string;
+}
+
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
@@ -119,7 +125,7 @@ export class TaskRunnerService
   private readonly running = new Map<string, RunningTask>();
   private readonly terminalWaiters = new Map<string, Set<() => void>>();
   /** Answers of recently read finished tasks (immutable), oldest first. */
-  private readonly finished = new Map<string, TaskResponse>();
+  private readonly finished = new Map<string, FinishedEntry>();
   private accepting = true;
   private started = false;
 
@@ -239,9 +245,9 @@ export class TaskRunnerService
 
   /** Resolves when the task is terminal or `ms` has passed; returns its current state. */
   async waitFor(taskId: string, ms: number): Promise<{ task: TaskResponse; done: boolean }> {
-    const current = this.store.getTask(taskId);
-    if (!current) throw new TaskNotFoundError(taskId);
-    if (!isTerminal(current.status) && ms > 0) {
+    let record = this.store.getTask(taskId);
+    if (!record) throw new TaskNotFoundError(taskId);
+    if (!isTerminal(record.status) && ms > 0) {
       await new Promise<void>((resolve) => {
         let waiters = this.terminalWaiters.get(taskId);
         if (!waiters) this.terminalWaiters.set(taskId, (waiters = new Set()));
@@ -256,8 +262,8 @@ export class TaskRunnerService
         // It may have finished between the read above and now.
         if (isTerminal(this.store.getTask(taskId)!.status)) finish();
       });
+      record = this.store.getTask(taskId)!;
     }
-    const record = this.store.getTask(taskId)!;
     return {
       task: toTaskResponse(record, this.store.getSteps(taskId)),
       done: isTerminal(record.status),
@@ -266,16 +272,31 @@ export class TaskRunnerService
 
   /** A task the caller may see (others' tasks are 404, as if they did not exist). */
   get(taskId: string, caller: CallerIdentity): TaskResponse {
+    return this.lookup(taskId, caller).response;
+  }
+
+  /**
+   * `get` as the JSON text of the answer, for the HTTP route: a finished task's text is worked
+   * out once and kept with its answer, so repeated status reads skip serialization too.
+   */
+  getJson(taskId: string, caller: CallerIdentity): string {
+    const entry = this.lookup(taskId, caller);
+    return (entry.json ??= JSON.stringify(entry.response));
+  }
+
+  private lookup(taskId: string, caller: CallerIdentity): FinishedEntry {
     // A finished task never changes: its answer is kept instead of read and parsed again.
     const cached = this.finished.get(taskId);
     if (cached) {
-      if (!canAccess(caller, cached.owner)) throw new TaskNotFoundError(taskId);
+      if (!canAccess(caller, cached.response.owner)) throw new TaskNotFoundError(taskId);
       return cached;
     }
     const record = this.visible(taskId, caller);
-    const response = toTaskResponse(record, this.store.getSteps(taskId));
-    if (isTerminal(record.status)) this.remember(response);
-    return response;
+    const entry: FinishedEntry = {
+      response: toTaskResponse(record, this.store.getSteps(taskId)),
+    };
+    if (isTerminal(record.status)) this.remember(entry);
+    return entry;
   }
 
   /** Forgets kept answers (after a retention purge deleted tasks). */
@@ -283,11 +304,12 @@ export class TaskRunnerService
     this.finished.clear();
   }
 
-  private remember(response: TaskResponse): void {
+  private remember(entry: FinishedEntry): void {
     if (this.finished.size >= FINISHED_CACHE_SIZE) {
       this.finished.delete(this.finished.keys().next().value as string);
     }
-    this.finished.set(response.task_id, Object.freeze(response));
+    Object.freeze(entry.response);
+    this.finished.set(entry.response.task_id, entry);
   }
 
   list(

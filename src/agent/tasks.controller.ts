@@ -94,8 +94,14 @@ export class TasksController {
   @ApiOperation({ summary: 'Task status and result' })
   @ApiOkResponse({ type: TaskResponseDto })
   @ApiErrorResponses(400, 404)
-  get(@Param() params: TaskIdParamDto, @Caller() caller: CallerIdentity): TaskResponse {
-    return this.runner.get(params.id, caller);
+  get(
+    @Param() params: TaskIdParamDto,
+    @Caller() caller: CallerIdentity,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
+    // The answer's JSON text (kept for finished tasks), sent as it is.
+    void reply.type('application/json; charset=utf-8');
+    return this.runner.getJson(params.id, caller);
   }
 
   /** Cancels a queued or running task: its model call is aborted and its processes killed. */
