@@ -91,7 +91,7 @@ interface Located {
 function locate(path: string, options: LayerReadOptions): Located {
   let real: string;
   try {
-    real = realpathSync(path);
+    real = realpathSync.native(path);
   } catch {
     return {
       stamp: `missing:${path}`,
@@ -101,7 +101,7 @@ function locate(path: string, options: LayerReadOptions): Located {
   if (options.within !== undefined) {
     let root: string;
     try {
-      root = realpathSync(options.within);
+      root = realpathSync.native(options.within);
     } catch {
       return { stamp: `missing:${path}` };
     }

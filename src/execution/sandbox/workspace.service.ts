@@ -6,13 +6,14 @@ import { AppConfigService } from '../../config/app-config.service';
 import { InvalidRequestError } from '../../common/errors';
 import { PathSandbox } from './path-sandbox';
 
+/** How long resolved roots and hidden paths are kept for one configuration. */
+const RESOLVED_PATHS_TTL_MS = 1000;
+
 /**
  * Where tasks may work: the configured root (`tools.working_directory`), the allowed folders
  * inside it (`tools.allowed_paths`), a task's own working directory and narrowing. Also knows
  * the service's own secrets that no task may see, wherever the roots are.
  */
-const HIDDEN_PATHS_TTL_MS = 1000;
-
 @Injectable()
 export class WorkspaceService {
   private readonly logger = new Logger(WorkspaceService.name);
@@ -21,6 +22,34 @@ export class WorkspaceService {
 
   /** Real path of `tools.working_directory`, created when missing. */
   base(): string {
+    return this.resolvedRoots().base;
+  }
+
+  /** Real paths of `tools.working_directory` ∩ `tools.allowed_paths` (missing or escaping entries are skipped). */
+  configRoots(): string[] {
+    return this.resolvedRoots().roots;
+  }
+
+  /**
+   * `base()` and `configRoots()` cost a realpath per root and were worked out two or three times
+   * for every submitted task, so they are kept for one second per configuration, like
+   * `hiddenPaths()`. A root that is replaced (say by a symlink) in that second keeps its old real
+   * path, which is the narrower answer: every path a tool uses is still resolved on its own.
+   */
+  private resolvedRoots(): { base: string; roots: string[] } {
+    const now = Date.now();
+    const tools = this.config.get('tools');
+    const cached = this.rootsCache;
+    if (cached && cached.tools === tools && now - cached.at < RESOLVED_PATHS_TTL_MS) return cached;
+    const base = this.resolveBase();
+    const fresh = { at: now, tools, base, roots: this.resolveConfigRoots(base) };
+    this.rootsCache = fresh;
+    return fresh;
+  }
+
+  private rootsCache?: { at: number; tools: object; base: string; roots: string[] };
+
+  private resolveBase(): string {
     const configured = resolve(this.config.get('tools').working_directory);
     if (!existsSync(configured)) {
       mkdirSync(configured, { recursive: true });
@@ -29,9 +58,7 @@ export class WorkspaceService {
     return realpathSync(configured);
   }
 
-  /** Real paths of `tools.working_directory` ∩ `tools.allowed_paths` (missing or escaping entries are skipped). */
-  configRoots(): string[] {
-    const base = this.base();
+  private resolveConfigRoots(base: string): string[] {
     const roots: string[] = [];
     for (const entry of this.config.get('tools').allowed_paths) {
       const real = tryRealpath(resolve(base, entry));
@@ -110,11 +137,9 @@ export class WorkspaceService {
   }
 
   /**
-   * The service's own secrets: its config file, `.env` beside it and in the service's folder,
-   * the storage folder and the service user's home (when not the workspace itself).
-   */
-  /**
-   * The service's own secrets, hidden from tools. Resolving them costs a dozen realpath calls, so
+   * The service's own secrets, hidden from tools: its config file, `.env` beside it and in the
+   * service's folder, the storage folder and the service user's home (when not the workspace
+   * itself). Resolving them costs a dozen realpath calls, so
    * the list is kept for one second per configuration: a secret file created after that still
    * becomes hidden within a second.
    */
@@ -125,7 +150,7 @@ export class WorkspaceService {
       cached &&
       cached.tools === this.config.get('tools') &&
       cached.storage === this.config.get('storage') &&
-      now - cached.at < HIDDEN_PATHS_TTL_MS
+      now - cached.at < RESOLVED_PATHS_TTL_MS
     ) {
       return cached.paths;
     }
