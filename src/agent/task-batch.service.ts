@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+
 import { CallerIdentity, canAccess } from '../auth/caller-identity';
 import {
   BatchNotFoundError,
@@ -13,6 +13,7 @@ import { TaskRequestChecker } from './task-request.checker';
 import { isTerminal, TaskRunnerService } from './task-runner.service';
 import { toTaskResponse } from './task-views';
 import { TaskRequest, TaskResponse } from './task.types';
+import { uuidv7 } from '../common/uuid7';
 
 export interface BatchRequest {
   tasks: TaskRequest[];
@@ -70,7 +71,7 @@ export class TaskBatchService {
     if (this.runner.queuedCount + request.tasks.length > limit) throw new QueueFullError(5, limit);
 
     const batch: BatchRecord = {
-      batch_id: randomUUID(),
+      batch_id: uuidv7(),
       owner: caller.name,
       mode,
       continue_on_error: request.continue_on_error ?? false,

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { CallerIdentity, canAccess } from '../auth/caller-identity';
 import {
   AgentRunnerError,
@@ -24,6 +24,7 @@ import { TaskEventsService } from './task-events.service';
 import { TaskProcessor } from './task-agent.types';
 import { TaskRequestChecker } from './task-request.checker';
 import { emptyMetrics, toTaskResponse } from './task-views';
+import { uuidv7 } from '../common/uuid7';
 import {
   TaskArtifact,
   TaskError,
@@ -367,7 +368,7 @@ export class TaskRunnerService
         throw new InvalidRequestError('task_id and the Idempotency-Key header differ.');
       }
     }
-    return request.task_id ?? idempotencyKey ?? randomUUID();
+    return request.task_id ?? idempotencyKey ?? uuidv7();
   }
 
   private replay(existing: TaskRecord, caller: CallerIdentity, hash: string): SubmitResult {

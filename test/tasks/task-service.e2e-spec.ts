@@ -391,6 +391,14 @@ describe('no accepted task is lost under load', () => {
       };
       await Promise.all(Array.from({ length: 50 }, worker));
       expect(new Set(ids).size).toBe(1000);
+      // Ids the service makes are time-ordered UUIDs (version 7), increasing in creation order.
+      for (const id of ids)
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const byCreation = [...ids].sort();
+      const { tasks: newest } = (await t.get('/api/v1/tasks?limit=100')).json() as {
+        tasks: { task_id: string }[];
+      };
+      expect(newest.map((x) => x.task_id)).toEqual(byCreation.slice(-100).reverse());
       for (const id of ids) expect((await t.waitTerminal(id, {}, 60_000)).status).toBe('completed');
       let listed = 0;
       let cursor: string | null = null;
