@@ -6,6 +6,12 @@ import { ApiKeyService, presentedKey } from './api-key.service';
 import { CALLER_REQUEST_KEY, IS_PUBLIC, PUBLIC_UNLESS, REQUIRED_ROLE } from './auth.decorators';
 import { LOCAL_ADMIN } from './caller-identity';
 
+interface RouteRules {
+  isPublic: boolean;
+  unless?: 'protect_metrics' | 'protect_docs';
+  role?: string;
+}
+
 /**
  * Global guard: deny by default. Every route needs a valid key unless marked @Public (or
  * @PublicUnless with its protect flag off). With no keys configured auth is off; start-up
@@ -19,8 +25,26 @@ export class ApiKeyGuard implements CanActivate {
     private readonly config: AppConfigService,
   ) {}
 
+  /** Route metadata never changes after start-up: read once per handler, not per request. */
+  private readonly rules = new WeakMap<object, RouteRules>();
+
+  private rulesFor(context: ExecutionContext): RouteRules {
+    const handler = context.getHandler();
+    let rules = this.rules.get(handler);
+    if (!rules) {
+      const targets = [handler, context.getClass()];
+      rules = {
+        isPublic: !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets),
+        unless: this.reflector.getAllAndOverride<RouteRules['unless']>(PUBLIC_UNLESS, targets),
+        role: this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets),
+      };
+      this.rules.set(handler, rules);
+    }
+    return rules;
+  }
+
   canActivate(context: ExecutionContext): boolean {
-    const targets = [context.getHandler(), context.getClass()];
+    const rules = this.rulesFor(context);
     const req = context
       .switchToHttp()
       .getRequest<Record<string, unknown> & { headers: Record<string, string | undefined> }>();
@@ -29,19 +53,14 @@ export class ApiKeyGuard implements CanActivate {
     // Record who is calling even on open routes, so throttling and logs can use it.
     req[CALLER_REQUEST_KEY] = identity ?? (this.keys.enabled ? undefined : LOCAL_ADMIN);
 
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const unless = this.reflector.getAllAndOverride<'protect_metrics' | 'protect_docs'>(
-      PUBLIC_UNLESS,
-      targets,
-    );
-    if (unless && !this.config.get('service').auth[unless]) return true;
+    if (rules.isPublic) return true;
+    if (rules.unless && !this.config.get('service').auth[rules.unless]) return true;
 
     if (!this.keys.enabled) return true;
     if (!identity) {
       throw new AuthenticationError(key === undefined ? undefined : 'The API key is not valid.');
     }
-    const role = this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets);
-    if (role === 'admin' && identity.role !== 'admin') {
+    if (rules.role === 'admin' && identity.role !== 'admin') {
       throw new AuthorizationError('This operation needs an admin API key.');
     }
     return true;
