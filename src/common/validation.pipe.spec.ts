@@ -1,7 +1,8 @@
 import type { ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
 import { BatchIdParamDto, SubmitQueryDto, TaskIdParamDto } from '../agent/dto/task-query.dto';
-import { createValidationPipe } from './validation.pipe';
+import { TaskRequestDto } from '../agent/dto/task-request.dto';
+import { FastParseDto, createValidationPipe } from './validation.pipe';
 
 /** What a pipe made of the input: the instance (class and own fields) or the error's problems. */
 async function outcome(
@@ -20,6 +21,7 @@ async function outcome(
 
 const ID_CHARS = 'abcXYZ019._:-/ %é\u0000'.split('');
 const idLike = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
   fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 0, maxLength: 130 }),
   fc.string({ unit: fc.constantFrom(...ID_CHARS), minLength: 127, maxLength: 130 }),
   fc.anything(),
@@ -41,7 +43,7 @@ describe('validation fast paths (FastParseDto)', () => {
   const full = createValidationPipe({ fastPaths: false });
   const cases: {
     dto: ArgumentMetadata['metatype'];
-    type: 'param' | 'query';
+    type: 'param' | 'query' | 'body';
     input: fc.Arbitrary<unknown>;
   }[] = [
     { dto: TaskIdParamDto, type: 'param', input: objects('id', idLike) },
@@ -56,17 +58,77 @@ describe('validation fast paths (FastParseDto)', () => {
     },
   ];
 
+  const taskText = fc.oneof(
+    fc.string({
+      unit: fc.constantFrom('a', ' ', '\n', '\t', '\uFE0F', '\uFE0E', '😀', '\u00a0', 'é'),
+    }),
+    fc.string({
+      unit: fc.constantFrom('a', '😀', ' ', '\uFE0F'),
+      minLength: 19_990,
+      maxLength: 20_010,
+    }),
+    fc.string(),
+    fc.anything(),
+  );
+  const metadata = fc.oneof(
+    fc.dictionary(fc.string(), fc.jsonValue()),
+    fc.constantFrom(null, [], 'x', 1),
+    fc.integer({ min: 16_360, max: 16_400 }).map((n) => ({ pad: 'x'.repeat(n - 10) })),
+    fc.anything(),
+  );
+  const commonRequests = fc.record(
+    {
+      task: fc.string({ unit: fc.constantFrom('a', ' ', '😀', '\uFE0F', 'é'), maxLength: 40 }),
+      task_id: fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+      priority: fc.constantFrom('low', 'normal', 'high', 'critical'),
+      metadata: fc.dictionary(
+        fc.oneof(fc.string(), fc.constantFrom('constructor', 'valueOf', 'toString', 'a')),
+        fc.jsonValue(),
+        { maxKeys: 4 },
+      ),
+    },
+    { requiredKeys: ['task'] },
+  );
+  const taskRequests = fc.oneof(
+    commonRequests,
+    fc.record(
+      {
+        task: taskText,
+        task_id: fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:-]{1,130}$/), fc.anything()),
+        priority: fc.oneof(
+          fc.constantFrom('low', 'normal', 'high', 'critical', 'urgent', ''),
+          fc.anything(),
+        ),
+        metadata,
+        context: fc.oneof(fc.constant({}), fc.record({ tools: fc.array(fc.string()) })),
+        extra: fc.anything(),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.anything(),
+  );
+  cases.push({ dto: TaskRequestDto, type: 'body', input: taskRequests });
+
   for (const { dto, type, input } of cases) {
     it(`${dto!.name}: the fast path answers exactly as class-validator does`, async () => {
       const metadata: ArgumentMetadata = { type, metatype: dto };
-      await fc.assert(
-        fc.asyncProperty(input, async (value) => {
-          expect(await outcome(fast, value, metadata)).toEqual(
-            await outcome(full, value, metadata),
-          );
-        }),
-        { numRuns: 400 },
-      );
+      const fastParse = jest.spyOn(dto as unknown as FastParseDto, 'fastParse');
+      try {
+        await fc.assert(
+          fc.asyncProperty(input, async (value) => {
+            expect(await outcome(fast, value, metadata)).toEqual(
+              await outcome(full, value, metadata),
+            );
+          }),
+          { numRuns: 500 },
+        );
+        // The property means something only if both paths were taken often.
+        const taken = fastParse.mock.results.filter((r) => r.value !== undefined).length;
+        expect(taken).toBeGreaterThan(25);
+        expect(fastParse.mock.results.length - taken).toBeGreaterThan(25);
+      } finally {
+        fastParse.mockRestore();
+      }
     });
   }
 

@@ -15,9 +15,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TASK_PRIORITIES, TaskPriority } from '../task.types';
-import { HasNoNulByte, IsJsonObjectUpTo, IsTaskEnvironment } from './validators';
+import { isRecord } from '../../common/validation.pipe';
+import { HasNoNulByte, IsJsonObjectUpTo, IsTaskEnvironment, isJsonObjectUpTo } from './validators';
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const TASK_MAX_LENGTH = 20_000;
+const METADATA_MAX_BYTES = 16 * 1024;
+/** A character class-validator's length counts (it skips the variation selectors U+FE0E/F). */
+const COUNTED_CHARACTER = /[^\uFE0E\uFE0F]/;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -87,7 +92,7 @@ export class TaskRequestDto {
   @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'task must not be empty' })
-  @MaxLength(20_000)
+  @MaxLength(TASK_MAX_LENGTH)
   task!: string;
 
   /** Client-chosen id; makes the request idempotent (SPEC 1.4). */
@@ -108,6 +113,66 @@ export class TaskRequestDto {
 
   /** Opaque data stored and echoed (at most 16 KiB). */
   @IsOptional()
-  @IsJsonObjectUpTo(16 * 1024)
+  @IsJsonObjectUpTo(METADATA_MAX_BYTES)
   metadata?: Record<string, unknown>;
+
+  /**
+   * The most common request, `{task, task_id?, priority?, metadata?}`, without class-validator
+   * (see FastParseDto). Anything else (a `context`, an odd value) takes the full validation. The
+   * task must be at most 20,000 UTF-16 units and hold a character other than U+FE0E/U+FE0F,
+   * because class-validator's length counts surrogate pairs once and variation selectors not at
+   * all; in between it decides. Metadata with a key named like an `Object.prototype` member
+   * (`constructor`, `valueOf`, …) at any depth also goes the full way: class-transformer drops
+   * such keys, and both paths must store the same thing.
+   */
+  static fastParse(value: unknown): TaskRequestDto | undefined {
+    if (!isRecord(value)) return undefined;
+    const out = new TaskRequestDto();
+    for (const key of Object.keys(value)) {
+      const field = value[key];
+      switch (key) {
+        case 'task': {
+          if (typeof field !== 'string' || field.length > TASK_MAX_LENGTH) return undefined;
+          const task = field.trim();
+          if (!COUNTED_CHARACTER.test(task)) return undefined;
+          out.task = task;
+          break;
+        }
+        case 'task_id':
+          if (typeof field !== 'string' || !TASK_ID_PATTERN.test(field)) return undefined;
+          out.task_id = field;
+          break;
+        case 'priority':
+          if (!TASK_PRIORITIES.includes(field as TaskPriority)) return undefined;
+          out.priority = field as TaskPriority;
+          break;
+        case 'metadata':
+          if (!isJsonObjectUpTo(field, METADATA_MAX_BYTES) || hasPrototypeKey(field))
+            return undefined;
+          out.metadata = field as Record<string, unknown>;
+          break;
+        default:
+          return undefined;
+      }
+    }
+    return out.task === undefined ? undefined : out;
+  }
+}
+
+/** True when some object inside `value` has a key that names an Object.prototype member. */
+function hasPrototypeKey(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const item = pending.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (Array.isArray(item)) {
+      pending.push(...item);
+      continue;
+    }
+    for (const key of Object.keys(item)) {
+      if (key in Object.prototype) return true;
+      pending.push((item as Record<string, unknown>)[key]);
+    }
+  }
+  return false;
 }

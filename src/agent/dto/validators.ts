@@ -12,11 +12,12 @@ export function IsJsonObjectUpTo(maxBytes: number, options?: ValidationOptions) 
         message: `${propertyName} must be a JSON object of at most ${maxBytes} bytes`,
         ...options,
       },
-      validator: {
-        validate: (value: unknown) =>
-          isPlainObject(value) && Buffer.byteLength(JSON.stringify(value), 'utf8') <= maxBytes,
-      },
+      validator: { validate: (value: unknown) => isJsonObjectUpTo(value, maxBytes) },
     });
+}
+
+export function isJsonObjectUpTo(value: unknown, maxBytes: number): boolean {
+  return isPlainObject(value) && Buffer.byteLength(JSON.stringify(value), 'utf8') <= maxBytes;
 }
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
