@@ -232,6 +232,9 @@ export class TaskRunnerService
     });
     // Acknowledge only what is stored: the insert commits with this turn's other writes.
     await this.store.whenDurable();
+    // Still waiting in the queue: nothing about it changed since the answer above was built.
+    if (!options.wait && !replayed && this.queue.has(task.task_id))
+      return { task, done: false, replayed };
     const waitMs = options.wait ? this.config.get('service').sync_wait_seconds * 1000 : 0;
     const current = await this.waitFor(task.task_id, waitMs);
     return { ...current, replayed };
