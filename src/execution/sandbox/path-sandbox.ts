@@ -165,9 +165,11 @@ export class PathSandbox {
     const tmp = join(parent, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
     const handle = await open(tmp, flags, before ? before.mode & 0o7777 : 0o644);
-    let placed = tmp;
+    // Where the file really is (a folder on the way may have been swapped for a link since it
+    // was checked): that is the file to remove when anything below fails.
+    const placed = (await descriptorPath(handle)) ?? tmp;
     try {
-      placed = await this.verifyDescriptor(handle, path.display);
+      this.assertReachable(placed, path.display);
       await handle.writeFile(data);
       await handle.sync();
     } catch (e) {
@@ -230,18 +232,18 @@ export class PathSandbox {
 
   /** The descriptor's real location (Linux /proc) must be inside the roots; returns it. */
   private async verifyDescriptor(handle: FileHandle, display: string): Promise<string> {
-    let actual: string;
-    try {
-      actual = await readlink(`/proc/self/fd/${handle.fd}`);
-    } catch {
-      return '';
-    }
+    const actual = await descriptorPath(handle);
+    if (actual === undefined) return '';
+    this.assertReachable(actual, display);
+    return actual;
+  }
+
+  private assertReachable(actual: string, display: string): void {
     if (!this.inside(actual) || this.hidden(actual)) {
       throw new ToolDeniedError(
         `${JSON.stringify(display)} moved outside the allowed folders while it was opened`,
       );
     }
-    return actual;
   }
 
   private protectedBy(p: string): string | undefined {
@@ -269,6 +271,15 @@ export class PathSandbox {
     return new ToolDeniedError(
       `${JSON.stringify(input)} is outside the folders this task may use${how}`,
     );
+  }
+}
+
+/** Where an open descriptor really points (Linux /proc), or undefined where /proc is missing. */
+async function descriptorPath(handle: FileHandle): Promise<string | undefined> {
+  try {
+    return await readlink(`/proc/self/fd/${handle.fd}`);
+  } catch {
+    return undefined;
   }
 }
 
