@@ -89,12 +89,26 @@ export class TaskEventStreamService {
     );
     request.raw.on('close', close);
     raw.write(`retry: 2000\n\n`);
-    for (const e of this.events.history(taskId, afterSeq)) send(e);
-    replaying = false;
-    for (const e of buffered) send(e);
-    if (!closed && isTerminal(this.runner.visible(taskId, caller).status)) {
-      // Terminal, and the client had already seen the end: nothing more will come.
-      close();
-    }
+    const replay = () => {
+      if (closed) return;
+      for (const e of this.events.history(taskId, afterSeq)) send(e);
+      replaying = false;
+      for (const e of buffered) send(e);
+      if (!closed && isTerminal(this.runner.visible(taskId, caller).status)) {
+        // Terminal, and the client had already seen the end: nothing more will come.
+        close();
+      }
+    };
+    // The stored history may hold a terminal event not yet committed: replay after the commit.
+    const durable = this.runner.terminalsDurable();
+    if (durable)
+      void durable.then(() => {
+        try {
+          replay();
+        } catch {
+          close(); // the task went away meanwhile (a retention purge)
+        }
+      });
+    else replay();
   }
 }

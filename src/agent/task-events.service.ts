@@ -15,7 +15,18 @@ export class TaskEventsService {
 
   constructor(@Inject(TASK_STORE) private readonly store: TaskStore) {}
 
+  /** Records the event and publishes it to live listeners at once. */
   emit(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
+    const event = this.record(taskId, type, data);
+    this.publish(event);
+    return event;
+  }
+
+  /**
+   * Numbers and stores an event without publishing it (the caller publishes it later, e.g. a
+   * terminal event once its commit is durable).
+   */
+  record(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
     let seq = this.seqs.get(taskId);
     if (seq === undefined) {
       const past = this.store.getEvents(taskId);
@@ -31,9 +42,13 @@ export class TaskEventsService {
       data,
     };
     this.store.appendEvent(event);
-    const subs = this.listeners.get(taskId);
-    if (subs) for (const listener of [...subs]) listener(event);
     return event;
+  }
+
+  /** Hands a recorded event to the task's live listeners. */
+  publish(event: TaskEvent): void {
+    const subs = this.listeners.get(event.task_id);
+    if (subs) for (const listener of [...subs]) listener(event);
   }
 
   /** Starts numbering a task that was just inserted, so its first event needs no store lookup. */

@@ -268,6 +268,8 @@ export class TaskRunnerService
       });
       record = this.store.getTask(taskId)!;
     }
+    // An end not yet committed is not an answer yet (see finish()).
+    if (isTerminal(record.status)) await this.terminalsDurable();
     return {
       task: toTaskResponse(record, this.store.getSteps(taskId)),
       done: isTerminal(record.status),
@@ -359,8 +361,22 @@ export class TaskRunnerService
     return record;
   }
 
-  /** Called with each terminal transition (after it is stored and published). */
+  /** Called with each terminal transition, once it is written (before its commit). */
   onTerminal: ((record: TaskRecord) => void)[] = [];
+
+  /** Terminal states written but not yet committed. */
+  private terminalsPending = 0;
+
+  /**
+   * Resolves once every terminal state written so far is committed; undefined when none is
+   * pending (the common case costs no promise). The HTTP edge awaits it before it answers, so no
+   * answer shows an end a crash could still take back. Never rejects: a failed commit is
+   * reported by the store.
+   */
+  terminalsDurable(): Promise<void> | undefined {
+    if (this.terminalsPending === 0) return undefined;
+    return this.store.whenDurable().catch(() => undefined);
+  }
 
   private taskIdFor(request: TaskRequest, idempotencyKey?: string): string {
     if (idempotencyKey !== undefined) {
@@ -523,7 +539,11 @@ export class TaskRunnerService
     }
     this.queue.remove(record.task_id);
     const stored = this.store.getTask(record.task_id)!;
-    this.events.emit(record.task_id, TERMINAL_EVENT[completion.status], {
+    // The terminal state and its event commit with the turn's other writes. Nobody outside is
+    // told before that commit: the event is published and waiting callers are woken once it is
+    // durable, and the HTTP edge holds every answer while a terminal state is pending
+    // (terminalsDurable). So a client never sees an end that a crash could take back.
+    const event = this.events.record(record.task_id, TERMINAL_EVENT[completion.status], {
       status: completion.status,
       ...(stored.result ? { result: stored.result } : {}),
       ...(stored.error ? { error: stored.error } : {}),
@@ -535,8 +555,15 @@ export class TaskRunnerService
       stored.error?.code ?? null,
       metrics.total_time_ms / 1000,
     );
-    const waiters = this.terminalWaiters.get(record.task_id);
-    if (waiters) for (const wake of [...waiters]) wake();
+    this.terminalsPending++;
+    const announce = () => {
+      this.terminalsPending--;
+      this.events.publish(event);
+      const waiters = this.terminalWaiters.get(record.task_id);
+      if (waiters) for (const wake of [...waiters]) wake();
+    };
+    // A failed commit is reported by the store (onCommitError); callers are still woken.
+    void this.store.whenDurable().then(announce, announce);
     for (const hook of this.onTerminal) hook(stored);
     this.publishGauges();
     return true;

@@ -9,7 +9,10 @@ import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
+import { TaskRunnerService } from '../agent/task-runner.service';
 import { securityHeaders } from './security-headers';
+
+type SendDone = (err: Error | null, payload?: unknown) => void;
 
 /** Builds the OpenAPI document of every route, with both API-key header forms. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
@@ -42,6 +45,19 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   // JSON is the only body format of the API; any other content type is a 415, not a string body.
   fastify.removeContentTypeParser('text/plain');
+
+  // A task's end is committed with the turn's other writes; no answer leaves before that commit
+  // while one is pending, so nobody is shown an end a crash could take back (one promise per
+  // answer only in turns that ended a task).
+  const runner = app.get(TaskRunnerService);
+  fastify.addHook(
+    'onSend',
+    (_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: SendDone) => {
+      const durable = runner.terminalsDurable();
+      if (!durable) return done(null, payload);
+      void durable.then(() => done(null, payload));
+    },
+  );
 
   fastify.addHook(
     'onResponse',

@@ -147,14 +147,17 @@ describe('SqliteTaskStore (SQLite only)', () => {
       await expect(durable).rejects.toThrow(/rolled back/);
     });
 
-    it('commits a terminal state at once', () => {
+    it('commits a terminal state with the turn (the runner tells nobody before whenDurable)', async () => {
       const sut = open();
       sut.insertTask(makeTaskRecord({ task_id: 'a', status: 'running' }));
+      await sut.whenDurable();
       sut.saveStep('a', makeStep(1));
       sut.completeTask('a', { status: 'completed', completed_at: '2026-01-01T00:00:01.000Z' });
-      expect(
-        inspect((db) => db.prepare("SELECT status FROM tasks WHERE task_id = 'a'").get()),
-      ).toEqual({ status: 'completed' });
+      const status = () =>
+        inspect((db) => db.prepare("SELECT status FROM tasks WHERE task_id = 'a'").get());
+      expect(status()).toEqual({ status: 'running' });
+      await sut.whenDurable();
+      expect(status()).toEqual({ status: 'completed' });
       expect(countIn('task_steps')).toBe(1);
     });
 

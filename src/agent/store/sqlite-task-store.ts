@@ -55,10 +55,10 @@ const flag = (present: boolean) => (present ? 1 : 0);
  * The default store (SPEC 1.5): one embedded SQLite file in WAL mode with `synchronous=NORMAL`
  * (a commit is durable against a process crash; a power cut may lose the last few), every
  * statement prepared once. Reads on this connection see every write at once. The writes of one
- * event-loop turn are committed together at its end (group commit); a terminal state commits at
- * once (a client may be told about it in the same turn), and callers that acknowledge a write to
- * a client first wait for {@link whenDurable} — an accepted task survives a SIGKILL right after
- * its 202. A SIGKILL can lose at most one turn of steps and events of running tasks.
+ * event-loop turn are committed together at its end (group commit), and callers that tell a
+ * client about a write first wait for {@link whenDurable}: an accepted task survives a SIGKILL
+ * right after its 202, and a terminal state one right after the answer that showed it. A SIGKILL
+ * can lose at most one turn of steps and events of running tasks, which nobody was promised.
  */
 export class SqliteTaskStore implements TaskStore {
   readonly driver = 'sqlite' as const;
@@ -143,8 +143,7 @@ export class SqliteTaskStore implements TaskStore {
       set_plan: flag(c.plan !== undefined),
       plan: c.plan == null ? null : JSON.stringify(c.plan),
     });
-    // Terminal states are answered to clients at once, so they are committed at once too.
-    this.flush();
+    // Committed with the turn; the runner tells nobody about it before whenDurable().
     return info.changes === 1;
   }
 
