@@ -68,7 +68,8 @@ export class LoggingModule implements OnModuleInit, OnModuleDestroy {
 
 /**
  * One line per answered request: `request completed` at info (`request errored` at error for a
- * 5xx) with `request_id`, method, URL, status and the time taken in ms. Health probes run every
+ * 5xx) with `request_id`, `method`, `url`, `status_code` and `response_time_ms`. Flat fields:
+ * the root logger is pino-http's, whose `req`/`res` serializers expect Node's own objects. Health probes run every
  * few seconds and are not logged. Nothing is built when the level is off.
  */
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
@@ -80,9 +81,10 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   logger[level](
     {
       request_id: request.id,
-      req: { method: request.method, url: request.url },
-      res: { statusCode: status },
-      responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
+      method: request.method,
+      url: request.url,
+      status_code: status,
+      response_time_ms: Math.round(reply.elapsedTime * 1000) / 1000,
     },
     status >= 500 ? 'request errored' : 'request completed',
   );

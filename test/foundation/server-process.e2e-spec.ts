@@ -120,10 +120,18 @@ describe('the built server (npm start) as a real process', () => {
     expect(logs.length).toBeGreaterThan(100);
     for (const secret of [ADMIN, USER, MODEL_KEY, 'sk-test-new-model-secret-7777'])
       expect(logs).not.toContain(secret);
-    // Logs are JSON lines with the request id.
-    const requestLine = logs.split('\n').find((l) => l.includes('"request_id"'));
+    // Logs are JSON lines; each answered request has one, with its id and status.
+    const requestLine = logs
+      .split('\n')
+      .find((l) => l.includes('"request completed"') && l.includes('"/api/v1/config"'));
     expect(requestLine && JSON.parse(requestLine)).toEqual(
-      expect.objectContaining({ request_id: expect.any(String) }),
+      expect.objectContaining({
+        request_id: expect.any(String),
+        method: 'GET',
+        url: '/api/v1/config',
+        status_code: 200,
+        response_time_ms: expect.any(Number),
+      }),
     );
   });
 });
