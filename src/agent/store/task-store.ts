@@ -115,7 +115,8 @@ export interface TaskStore {
   purgeCompletedBefore(before: string): number;
   /**
    * Resolves once every write made so far is durable (the SQLite driver commits a turn's writes
-   * together); the HTTP edge awaits it before acknowledging a submission.
+   * together). Nothing is told to a client before it: the HTTP edge awaits it before
+   * acknowledging a submission, and the runner before it announces a task's end.
    */
   whenDurable(): Promise<void>;
   /** Cheap write check for readiness. */

@@ -10,6 +10,30 @@ import { PathSandbox } from './path-sandbox';
 const RESOLVED_PATHS_TTL_MS = 1000;
 
 /**
+ * A value worked out from the configuration, kept for {@link RESOLVED_PATHS_TTL_MS} while the
+ * configuration sections it depends on are the same objects (a live update replaces them).
+ */
+class KeptPerConfig<T> {
+  private kept?: { at: number; sections: readonly object[]; value: T };
+
+  constructor(private readonly compute: () => T) {}
+
+  get(sections: readonly object[]): T {
+    const now = Date.now();
+    const kept = this.kept;
+    if (
+      kept &&
+      now - kept.at < RESOLVED_PATHS_TTL_MS &&
+      kept.sections.every((section, i) => section === sections[i])
+    )
+      return kept.value;
+    const value = this.compute();
+    this.kept = { at: now, sections, value };
+    return value;
+  }
+}
+
+/**
  * Where tasks may work: the configured root (`tools.working_directory`), the allowed folders
  * inside it (`tools.allowed_paths`), a task's own working directory and narrowing. Also knows
  * the service's own secrets that no task may see, wherever the roots are.
@@ -37,17 +61,13 @@ export class WorkspaceService {
    * path, which is the narrower answer: every path a tool uses is still resolved on its own.
    */
   private resolvedRoots(): { base: string; roots: string[] } {
-    const now = Date.now();
-    const tools = this.config.get('tools');
-    const cached = this.rootsCache;
-    if (cached && cached.tools === tools && now - cached.at < RESOLVED_PATHS_TTL_MS) return cached;
-    const base = this.resolveBase();
-    const fresh = { at: now, tools, base, roots: this.resolveConfigRoots(base) };
-    this.rootsCache = fresh;
-    return fresh;
+    return this.rootsCache.get([this.config.get('tools')]);
   }
 
-  private rootsCache?: { at: number; tools: object; base: string; roots: string[] };
+  private readonly rootsCache = new KeptPerConfig(() => {
+    const base = this.resolveBase();
+    return { base, roots: this.resolveConfigRoots(base) };
+  });
 
   private resolveBase(): string {
     const configured = resolve(this.config.get('tools').working_directory);
@@ -139,32 +159,14 @@ export class WorkspaceService {
   /**
    * The service's own secrets, hidden from tools: its config file, `.env` beside it and in the
    * service's folder, the storage folder and the service user's home (when not the workspace
-   * itself). Resolving them costs a dozen realpath calls, so
-   * the list is kept for one second per configuration: a secret file created after that still
-   * becomes hidden within a second.
+   * itself). Resolving them costs a dozen realpath calls, so the list is kept for one second per
+   * configuration: a secret file created after that still becomes hidden within a second.
    */
   hiddenPaths(): string[] {
-    const now = Date.now();
-    const cached = this.hiddenCache;
-    if (
-      cached &&
-      cached.tools === this.config.get('tools') &&
-      cached.storage === this.config.get('storage') &&
-      now - cached.at < RESOLVED_PATHS_TTL_MS
-    ) {
-      return cached.paths;
-    }
-    const paths = this.resolveHiddenPaths();
-    this.hiddenCache = {
-      at: now,
-      tools: this.config.get('tools'),
-      storage: this.config.get('storage'),
-      paths,
-    };
-    return paths;
+    return this.hiddenCache.get([this.config.get('tools'), this.config.get('storage')]);
   }
 
-  private hiddenCache?: { at: number; tools: object; storage: object; paths: string[] };
+  private readonly hiddenCache = new KeptPerConfig(() => this.resolveHiddenPaths());
 
   private resolveHiddenPaths(): string[] {
     const storage = resolve(this.config.get('storage').path);
