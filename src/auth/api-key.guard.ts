@@ -12,10 +12,18 @@ interface RouteRules {
   role?: string;
 }
 
+/** Why an admin route is refused when no API key is configured at all. */
+export const NO_ADMIN_KEY_MESSAGE =
+  'Admin routes always need an admin API key, and none is configured. Configure one ' +
+  '(service.auth.api_keys with role = "admin", or AGENT_RUNNER_ADMIN_KEYS=name=key) and restart; ' +
+  'without HTTP, `agent-runner config show` and `agent-runner config validate` work on the files.';
+
 /**
  * Global guard: deny by default. Every route needs a valid key unless marked @Public (or
- * @PublicUnless with its protect flag off). With no keys configured auth is off; start-up
- * refuses that on a non-loopback bind (see assertSafeBind).
+ * @PublicUnless with its protect flag off). With no keys configured auth is off for the task
+ * routes only (start-up refuses that on a non-loopback bind, see assertSafeBind); admin routes
+ * always need an admin key, so nothing running on the host (a task's command included) can
+ * change the service's configuration through a loopback bind.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -56,7 +64,11 @@ export class ApiKeyGuard implements CanActivate {
     if (rules.isPublic) return true;
     if (rules.unless && !this.config.get('service').auth[rules.unless]) return true;
 
-    if (!this.keys.enabled) return true;
+    if (!this.keys.enabled) {
+      // A task's own commands can reach a loopback bind: with auth off they must not be admins.
+      if (rules.role === 'admin') throw new AuthorizationError(NO_ADMIN_KEY_MESSAGE);
+      return true;
+    }
     if (!identity) {
       throw new AuthenticationError(key === undefined ? undefined : 'The API key is not valid.');
     }

@@ -181,10 +181,38 @@ describe('protect_metrics / protect_docs', () => {
 });
 
 describe('auth off', () => {
-  it('is off with no keys on a loopback bind (anonymous admin)', async () => {
+  it('is off for the task routes with no keys on a loopback bind', async () => {
     const t = await createTestApp({});
     try {
-      expect((await t.inject({ method: 'GET', url: '/api/v1/config' })).statusCode).toBe(200);
+      for (const url of ['/api/v1/status', '/api/v1/tools', '/api/v1/tasks', '/api/v1/metrics'])
+        expect({ url, status: (await t.inject({ method: 'GET', url })).statusCode }).toEqual({
+          url,
+          status: 200,
+        });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('never opens the admin routes: with no keys they answer 403 saying how to configure one', async () => {
+    const t = await createTestApp({});
+    try {
+      const doc = buildOpenApiDocument(t.app);
+      const adminOps = operations(doc).filter((o) => o.path.startsWith('/api/v1/config'));
+      expect(adminOps.length).toBe(4);
+      for (const op of adminOps) {
+        for (const headers of [{}, bearer('test-made-up-key-0123456789'), bearer(ADMIN_KEY)]) {
+          const res = await t.inject({
+            method: op.method,
+            url: op.url,
+            headers,
+            payload: op.method === 'GET' ? undefined : { config: {} },
+          });
+          const body = expectErrorShape(res, 403, 'AUTHORIZATION_ERROR');
+          expect(body.message).toContain('AGENT_RUNNER_ADMIN_KEYS');
+          expect(body.message).toContain('agent-runner config');
+        }
+      }
     } finally {
       await t.close();
     }
