@@ -1,6 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Subject, Observable } from 'rxjs';
 import * as yaml from 'js-yaml';
 import { stringify as stringifyToml } from 'smol-toml';
@@ -37,6 +48,8 @@ export class AppConfigService {
   private readonly changes = new Subject<ConfigChange>();
 
   private secretsOf?: { config: AgentRunnerConfig; list: string[] };
+  /** Rules of other modules that depend on the host, not the schema (e.g. a missing program). */
+  private readonly updateChecks = new Set<(next: AgentRunnerConfig) => ConfigIssue[]>();
 
   constructor(private readonly loaded: LoadedConfig) {
     this.current = loaded.config;
@@ -108,6 +121,15 @@ export class AppConfigService {
     return [...this.secretsOf.list];
   }
 
+  /**
+   * Adds a rule every live update must pass besides the schema (its issues refuse the update);
+   * returns the function that removes it.
+   */
+  addUpdateCheck(check: (next: AgentRunnerConfig) => ConfigIssue[]): () => void {
+    this.updateChecks.add(check);
+    return () => this.updateChecks.delete(check);
+  }
+
   /** Validates a partial config merged onto the current one, without applying it. */
   check(patch: PartialConfig): {
     errors: ConfigIssue[];
@@ -123,6 +145,8 @@ export class AppConfigService {
     );
     const result = validateConfig(merged);
     errors.push(...result.errors);
+    if (!errors.length && result.config)
+      for (const check of this.updateChecks) errors.push(...check(result.config));
     return { errors, warnings: result.warnings, next: errors.length ? undefined : result.config };
   }
 
@@ -151,18 +175,42 @@ export class AppConfigService {
    * given as variables never land on disk through this path).
    */
   private persist(): void {
-    const target = resolve(this.loaded.file ?? 'config.toml');
+    const named = resolve(this.loaded.file ?? 'config.toml');
+    // A config file reached through a link is rewritten where it really is.
+    const target = existsSync(named) ? realpathSync(named) : named;
     const yamlFile = /\.ya?ml$/i.test(target);
     try {
       const fromFile = existsSync(target) ? readConfigFile(target) : {};
       const data = withoutNulls(deepMerge(fromFile, this.liveLayer));
-      writeFileSync(target, yamlFile ? yaml.dump(data) : stringifyToml(data), {
-        encoding: 'utf8',
-        mode: 0o600,
-      });
+      writePrivateFile(target, yamlFile ? yaml.dump(data) : stringifyToml(data));
     } catch (e) {
       this.logger.error(`could not persist configuration to ${target}: ${(e as Error).message}`);
     }
+  }
+}
+
+/**
+ * Replaces `target` with a file only its owner can read (0600, whatever the old file's mode was):
+ * it may hold keys, and commands must not read it. Written beside it, then renamed over it.
+ */
+function writePrivateFile(target: string, text: string): void {
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, text, 'utf8');
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }
 

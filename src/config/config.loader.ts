@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import * as yaml from 'js-yaml';
 import { parse as parseToml } from 'smol-toml';
 import { AgentRunnerConfig, ModelProvider, PartialConfig } from './config.schema';
+import { collectSecrets } from './config.redaction';
 import { ConfigIssue, ConfigValidationError, validateConfig } from './config.validation';
 import { deepMerge, isPlainObject } from './deep-merge';
 
@@ -215,6 +216,29 @@ export function findConfigFile(
   return undefined;
 }
 
+/** Variables that carry keys (the model's, the providers', the API's). */
+const SECRET_VARIABLE = /(^AGENT_RUNNER_API_KEY$|_API_KEY$|^AGENT_RUNNER_(AUTH|ADMIN)_KEYS$)/;
+
+/**
+ * A file that holds keys must be readable by the service alone: commands run as another user
+ * (`execution.run_as_user`) and could otherwise read it.
+ */
+function readableByOthers(file: string): ConfigIssue[] {
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return [];
+  }
+  if (!(mode & 0o077)) return [];
+  return [
+    {
+      path: file,
+      message: `holds secrets and is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); run \`chmod 600 ${file}\` so commands and other local users cannot read it`,
+    },
+  ];
+}
+
 /** Provider keys present in the providers' own variables. */
 export function providerKeysFromEnv(
   env: NodeJS.ProcessEnv,
@@ -254,9 +278,13 @@ export function loadConfig(options: ConfigLoadOptions = {}): LoadedConfig {
   if (issues.length || !result.config) {
     throw new ConfigValidationError(issues, file ? `configuration (${file})` : 'configuration');
   }
+  const exposed = [
+    ...(file && collectSecrets(fromFile).length ? [file] : []),
+    ...(Object.keys(dotenvVars).some((name) => SECRET_VARIABLE.test(name)) ? [dotenvPath] : []),
+  ];
   return {
     config: result.config,
-    warnings: result.warnings,
+    warnings: [...result.warnings, ...exposed.flatMap(readableByOthers)],
     file,
     providerEnvKeys: providerKeysFromEnv(env),
   };

@@ -141,9 +141,29 @@ export class ExecutionConfig {
   @IsIn(SANDBOX_MODES)
   sandbox: SandboxMode = 'auto';
 
-  /** Whether sandboxed commands may use the network. */
+  /**
+   * Whether sandboxed commands may use the network: their own network namespace with outbound
+   * access through slirp4netns, which never reaches the host's loopback (start-up fails without it).
+   */
   @IsBoolean()
   network = false;
+
+  /**
+   * Run commands without an OS sandbox (`sandbox = "none"`, or `auto` where bubblewrap cannot run).
+   * Off by default: then run_command is disabled, with the reason, until bubblewrap works.
+   */
+  @IsBoolean()
+  allow_unsandboxed_commands = false;
+
+  /**
+   * The user commands run as when the service runs as root (a name or a numeric uid; "" keeps the
+   * service's own user). Ignored, and reported so, when the service is not root.
+   */
+  @IsString()
+  @Matches(/^([A-Za-z_][A-Za-z0-9_.-]{0,31}|\d{1,10})?$/, {
+    message: 'run_as_user must be a user name, a numeric uid, or "" (the service user)',
+  })
+  run_as_user = 'nobody';
 
   /** Ask the model for a plan before the tool loop. */
   @IsBoolean()

@@ -74,10 +74,18 @@ function warningsFor(cfg: AgentRunnerConfig): ConfigIssue[] {
       message: `is capped by execution.timeout_seconds (${cfg.execution.timeout_seconds})`,
     });
   }
-  if (cfg.execution.sandbox === 'none') {
+  if (cfg.execution.sandbox === 'none' && cfg.tools.enable_command_execution) {
     w.push({
       path: 'execution.sandbox',
-      message: 'commands run without the OS sandbox; only the command policy protects the host',
+      message: cfg.execution.allow_unsandboxed_commands
+        ? 'commands run without the OS sandbox; only the command policy and the unprivileged user protect the host'
+        : 'run_command is disabled without the OS sandbox; set execution.allow_unsandboxed_commands = true to run commands anyway',
+    });
+  }
+  if (cfg.execution.sandbox === 'none' && cfg.execution.network) {
+    w.push({
+      path: 'execution.network',
+      message: 'has no effect without the OS sandbox: unsandboxed commands use the host network',
     });
   }
   cfg.service.auth.api_keys.forEach((k, i) => {
