@@ -9,6 +9,11 @@ export interface ExtractedCommand {
   readonly text: string;
   /** Its standard input comes from a pipe or a redirection (so a shell or interpreter may read code from it). */
   readonly stdinFed: boolean;
+  /**
+   * The text of the here-document or here-string that is its standard input, when that is the
+   * last input redirection: a static word when the text is known, dynamic when bash expands it.
+   */
+  readonly stdinText?: ShellWord;
 }
 
 /** A file a redirection opens. */
@@ -167,20 +172,28 @@ class Extractor {
     const redirects = rest.filter((c) => REDIRECTS.has(c.type));
     const extras: SyntaxNode[] = [];
     let fed = stdinFed;
+    let text: ShellWord | undefined;
     for (const r of redirects) {
       const res = this.redirect(r);
       extras.push(...res.extras);
       fed ||= res.input;
+      if (res.input) text = res.stdinText;
     }
     if (!body) return;
-    if (body.type === 'command') return this.command(body, extras, fed);
+    if (body.type === 'command') return this.command(body, extras, fed, text);
     if (extras.length) this.errors.add('words after a redirection of a compound command');
     this.walk(body, fed);
   }
 
-  private command(node: SyntaxNode, extraArgs: SyntaxNode[], stdinFed: boolean): void {
+  private command(
+    node: SyntaxNode,
+    extraArgs: SyntaxNode[],
+    stdinFed: boolean,
+    outerStdinText?: ShellWord,
+  ): void {
     const wordNodes: SyntaxNode[] = [...extraArgs];
     let fed = stdinFed;
+    let stdinText = outerStdinText;
     for (const child of node.children) {
       if (!child || child.type === 'comment') continue;
       if (child.type === 'variable_assignment') {
@@ -189,6 +202,7 @@ class Extractor {
         const res = this.redirect(child);
         wordNodes.push(...res.extras);
         fed ||= res.input;
+        if (res.input) stdinText = res.stdinText;
       } else if (child.type === 'command_name') {
         wordNodes.push(...child.children.filter((c): c is SyntaxNode => !!c));
       } else {
@@ -197,14 +211,30 @@ class Extractor {
     }
     for (const w of wordNodes) this.walk(w, false);
     const words = groupAdjacent(wordNodes).flatMap((g) => decodeWord(this.slice(g)));
-    if (words.length) this.commands.push({ words, text: node.text, stdinFed: fed });
+    if (words.length)
+      this.commands.push({
+        words,
+        text: node.text,
+        stdinFed: fed,
+        ...(stdinText ? { stdinText } : {}),
+      });
   }
 
-  /** Records a redirection; returns the words bash gives the command (tree-sitter hangs them on the redirect). */
-  private redirect(node: SyntaxNode): { extras: SyntaxNode[]; input: boolean } {
+  /**
+   * Records a redirection; returns the words bash gives the command (tree-sitter hangs them on
+   * the redirect), whether it feeds standard input, and the text it feeds when that is knowable.
+   */
+  private redirect(node: SyntaxNode): {
+    extras: SyntaxNode[];
+    input: boolean;
+    stdinText?: ShellWord;
+  } {
+    const descriptor = node.namedChildren.find((c) => c?.type === 'file_descriptor')?.text;
+    const toStdin = descriptor === undefined || descriptor === '0';
     if (node.type === 'heredoc_redirect') {
-      for (const c of node.namedChildren) if (c && c.type === 'heredoc_body') this.walk(c, false);
-      return { extras: [], input: true };
+      const body = node.namedChildren.find((c) => c?.type === 'heredoc_body');
+      if (body) this.walk(body, false);
+      return { extras: [], input: toStdin, stdinText: body ? heredocText(node, body) : EMPTY };
     }
     const children = node.children.filter((c): c is SyntaxNode => !!c);
     const opIndex = children.findIndex((c) => !c.isNamed);
@@ -213,10 +243,15 @@ class Extractor {
       children.slice(opIndex + 1).filter((c) => c.isNamed && c.type !== 'comment'),
     );
     for (const c of children.slice(opIndex + 1)) this.walk(c, false);
-    if (node.type === 'herestring_redirect')
-      return { extras: operands.slice(1).flat(), input: true };
+    if (node.type === 'herestring_redirect') {
+      const source = operands.length ? this.slice(operands[0]) : '';
+      // One word, never brace-expanded: anything else is not the text bash would feed.
+      const words = source ? decodeWord(source) : [EMPTY];
+      const stdinText: ShellWord = words.length === 1 ? words[0] : { dynamic: true, text: source };
+      return { extras: operands.slice(1).flat(), input: toStdin, stdinText };
+    }
     const [target, ...extras] = operands;
-    const input = op.startsWith('<');
+    const input = op.startsWith('<') && toStdin;
     if (target) {
       const text = this.slice(target);
       const duplicate = (op === '>&' || op === '<&') && /^(\d+-?|-)$/.test(text);
@@ -298,6 +333,20 @@ class Extractor {
     const bad = root.descendantsOfType('ERROR')[0];
     return bad ? ` near ${JSON.stringify(bad.text.slice(0, 40))}` : '';
   }
+}
+
+const EMPTY: ShellWord = { dynamic: false, value: '', glob: false };
+
+/**
+ * The text a here-document feeds: as written when its delimiter is quoted (bash expands
+ * nothing), else only when it holds nothing bash would expand or unescape.
+ */
+function heredocText(redirect: SyntaxNode, body: SyntaxNode): ShellWord {
+  let text = body.text;
+  if (redirect.children.some((c) => c?.text === '<<-')) text = text.replace(/^\t+/gm, '');
+  if (isQuotedHeredoc(body) || !/[$`\\]/.test(text))
+    return { dynamic: false, value: text, glob: false };
+  return { dynamic: true, text };
 }
 
 function isQuotedHeredoc(body: SyntaxNode): boolean {

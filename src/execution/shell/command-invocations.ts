@@ -9,6 +9,7 @@ import {
   WRAPPERS,
   type WrapperSpec,
 } from './program-catalog';
+import { programRunnerFinding } from './program-runners';
 
 /** One program a simple command runs, directly or through a wrapper (sudo, env, xargs, find -exec …). */
 export interface Invocation {
@@ -33,18 +34,28 @@ export interface InvocationAnalysis {
   scripts: string[];
 }
 
+/** Where a command's standard input comes from, as far as it can be known. */
+export interface Stdin {
+  /** From a pipe or a redirection (not the closed stdin commands get). */
+  fed: boolean;
+  /** The here-document or here-string text it reads, when that is its input. */
+  text?: ShellWord;
+}
+
 const MAX_DEPTH = 8;
+/** The dynamic loader run as a program (`ld-linux-x86-64.so.2 /bin/rm …`) runs its first operand. */
+const DYNAMIC_LOADER = /^ld(-linux)?([-.\w]*)?\.so(\.\d+)*$/;
 
 /** Resolves the programs a simple command runs, through every wrapper. */
 export function resolveInvocations(cmd: ExtractedCommand): InvocationAnalysis {
   const out: InvocationAnalysis = { invocations: [], dynamic: [], scripts: [] };
-  resolve(cmd.words, cmd.stdinFed, false, 0, out);
+  resolve(cmd.words, { fed: cmd.stdinFed, text: cmd.stdinText }, false, 0, out);
   return out;
 }
 
 function resolve(
   words: ShellWord[],
-  stdinFed: boolean,
+  stdin: Stdin,
   speculative: boolean,
   depth: number,
   out: InvocationAnalysis,
@@ -74,13 +85,19 @@ function resolve(
   if (NAME_TAKING.has(program) && args.some((a) => !a.dynamic && /\[[^\]]*[$`]/.test(a.value))) {
     out.dynamic.push('a variable name with an evaluated subscript');
   }
+  const runs = programRunnerFinding(program, args, stdin);
+  if (runs) {
+    out.dynamic.push(runs.reason);
+    out.scripts.push(...(runs.scripts ?? []));
+  }
   const wrapper = WRAPPERS[program];
-  if (wrapper) return unwrap(program, wrapper, args, stdinFed, speculative, depth, out);
-  if (LOOSE_WRAPPERS.has(program)) return looseWrapper(args, stdinFed, depth, out);
-  if (program === 'find') return findExec(args, stdinFed, speculative, depth, out);
-  if (SHELLS.has(program)) return shell(program, args, stdinFed, out);
+  if (wrapper) return unwrap(program, wrapper, args, stdin, speculative, depth, out);
+  if (LOOSE_WRAPPERS.has(program) || DYNAMIC_LOADER.test(program))
+    return looseWrapper(args, stdin, depth, out);
+  if (program === 'find') return findExec(args, stdin, speculative, depth, out);
+  if (SHELLS.has(program)) return shell(program, args, stdin, out);
   const interpreter = INTERPRETERS.find((i) => i.pattern.test(program));
-  if (interpreter) return interpreted(program, interpreter.inline, args, stdinFed, out);
+  if (interpreter) return interpreted(program, interpreter.inline, args, stdin, out);
   switch (program) {
     case 'eval':
       out.dynamic.push('eval');
@@ -117,7 +134,7 @@ function unwrap(
   program: string,
   spec: WrapperSpec,
   args: ShellWord[],
-  stdinFed: boolean,
+  stdin: Stdin,
   speculative: boolean,
   depth: number,
   out: InvocationAnalysis,
@@ -127,7 +144,7 @@ function unwrap(
   let i = 0;
   const ambiguous = () => {
     out.dynamic.push(`an option of ${program} that cannot be read before the run`);
-    for (let j = i; j < args.length; j++) resolve(args.slice(j), stdinFed, true, depth + 1, out);
+    for (let j = i; j < args.length; j++) resolve(args.slice(j), stdin, true, depth + 1, out);
   };
   while (i < args.length) {
     const w = args[i];
@@ -205,7 +222,7 @@ function unwrap(
     if (spec.defaultProgram)
       resolve(
         [{ dynamic: false, value: spec.defaultProgram, glob: false }],
-        stdinFed,
+        stdin,
         speculative,
         depth + 1,
         out,
@@ -215,31 +232,30 @@ function unwrap(
   if (spec.runtimeArgs) {
     // xargs appends words read at run time, which may be options.
     const before = out.invocations.length;
-    resolve(rest, stdinFed, speculative, depth + 1, out);
+    resolve(rest, stdin, speculative, depth + 1, out);
     const target = out.invocations[before];
     if (target) out.invocations[before] = { ...target, runtimeArgs: true };
     return;
   }
-  resolve(rest, stdinFed, speculative, depth + 1, out);
+  resolve(rest, stdin, speculative, depth + 1, out);
 }
 
 /** Any later word may be the program; the first non-option is the likely one. */
 function looseWrapper(
   args: ShellWord[],
-  stdinFed: boolean,
+  stdin: Stdin,
   depth: number,
   out: InvocationAnalysis,
 ): void {
   const first = args.findIndex((a) => a.dynamic || !a.value.startsWith('-'));
   if (first < 0) return;
-  resolve(args.slice(first), stdinFed, false, depth + 1, out);
-  for (let j = first + 1; j < args.length; j++)
-    resolve(args.slice(j), stdinFed, true, depth + 1, out);
+  resolve(args.slice(first), stdin, false, depth + 1, out);
+  for (let j = first + 1; j < args.length; j++) resolve(args.slice(j), stdin, true, depth + 1, out);
 }
 
 function findExec(
   args: ShellWord[],
-  stdinFed: boolean,
+  stdin: Stdin,
   speculative: boolean,
   depth: number,
   out: InvocationAnalysis,
@@ -253,7 +269,7 @@ function findExec(
     if (!['-exec', '-execdir', '-ok', '-okdir'].includes(a.value)) continue;
     let end = i + 1;
     while (end < args.length && !isFindTerminator(args[end])) end++;
-    resolve(args.slice(i + 1, end), stdinFed, speculative, depth + 1, out);
+    resolve(args.slice(i + 1, end), stdin, speculative, depth + 1, out);
     i = end;
   }
 }
@@ -262,12 +278,7 @@ function isFindTerminator(w: ShellWord): boolean {
   return !w.dynamic && (w.value === ';' || w.value === '+');
 }
 
-function shell(
-  program: string,
-  args: ShellWord[],
-  stdinFed: boolean,
-  out: InvocationAnalysis,
-): void {
+function shell(program: string, args: ShellWord[], stdin: Stdin, out: InvocationAnalysis): void {
   let commandString = false;
   let readsStdin = false;
   let i = 0;
@@ -299,15 +310,20 @@ function shell(
     out.dynamic.push(`${program} -c (a shell command string)`);
     return addScript(args.slice(i, i + 1), out);
   }
-  if ((readsStdin || i >= args.length) && stdinFed)
-    out.dynamic.push(`${program} reading commands from its input`);
+  if (!(readsStdin || i >= args.length) || !stdin.fed) return;
+  // A here-document or here-string is a command string like sh -c's: checked when its text is known.
+  if (stdin.text) {
+    out.dynamic.push(`${program} reading commands from a here-document or here-string`);
+    return addScript([stdin.text], out);
+  }
+  out.dynamic.push(`${program} reading commands from its input`);
 }
 
 function interpreted(
   program: string,
   inline: string[],
   args: ShellWord[],
-  stdinFed: boolean,
+  stdin: Stdin,
   out: InvocationAnalysis,
 ): void {
   const hasInline = args.some((a) => {
@@ -321,7 +337,7 @@ function interpreted(
   });
   if (hasInline) return void out.dynamic.push(`${program} running code given on the command line`);
   const operand = args.find((a) => a.dynamic || !a.value.startsWith('-') || a.value === '-');
-  if (stdinFed && (!operand || (!operand.dynamic && operand.value === '-'))) {
+  if (stdin.fed && (!operand || (!operand.dynamic && operand.value === '-'))) {
     out.dynamic.push(`${program} reading code from its input`);
   }
   if (args.some((a) => a.dynamic))

@@ -3,6 +3,7 @@ import { analyseScript, RedirectTarget } from './command-extractor';
 import { Invocation, resolveInvocations } from './command-invocations';
 import { CommandRule, matchRule, parseRule } from './command-rules';
 import { loadBashParser, parseBash } from './bash-parser';
+import { LinkOperation, linkOperations } from './link-operations';
 
 /** What the policy needs to know about one command's situation. */
 export interface PolicyOptions {
@@ -30,6 +31,10 @@ export interface PolicyDecision {
   dynamic: string[];
   /** Files opened by redirections. */
   redirects: RedirectTarget[];
+  /** Commands that change the shell's folder (cd, pushd, popd): later redirections open elsewhere. */
+  directoryChanges: string[];
+  /** Links the line creates (ln, link, cp -s/-l), for the run-command tool to check. */
+  links: LinkOperation[];
 }
 
 const MAX_COMMAND_LENGTH = 64 * 1024;
@@ -57,7 +62,14 @@ export class CommandPolicy implements OnModuleInit {
   }
 
   async check(command: string, options: PolicyOptions): Promise<PolicyDecision> {
-    const empty: PolicyDecision = { allowed: false, programs: [], dynamic: [], redirects: [] };
+    const empty: PolicyDecision = {
+      allowed: false,
+      programs: [],
+      dynamic: [],
+      redirects: [],
+      directoryChanges: [],
+      links: [],
+    };
     if (!command.trim()) return { ...empty, reason: 'the command is empty' };
     if (command.includes('\0')) return { ...empty, reason: 'the command contains a NUL character' };
     if (command.length > MAX_COMMAND_LENGTH) {
@@ -74,6 +86,14 @@ export class CommandPolicy implements OnModuleInit {
       programs: [...new Set(found.invocations.filter((i) => i.program).map((i) => i.program!))],
       dynamic: [...found.dynamic],
       redirects: found.redirects,
+      directoryChanges: [
+        ...new Set(
+          found.invocations
+            .filter((i) => i.program && DIRECTORY_CHANGES.has(i.program))
+            .map((i) => describe(i)),
+        ),
+      ],
+      links: found.invocations.flatMap(linkOperations),
     };
     const deny = (reason: string): PolicyDecision => ({ allowed: false, reason, ...decision });
 
@@ -160,6 +180,8 @@ export class CommandPolicy implements OnModuleInit {
 }
 
 const SHELLS = /^(sh|bash|dash|zsh|ksh|mksh|ash|rbash)$/;
+/** Builtins that change the shell's working folder. */
+const DIRECTORY_CHANGES = new Set(['cd', 'pushd', 'popd']);
 
 /** Files run as shell scripts: `bash x.sh`, `source x.sh`, `. x.sh`, `./x.sh`. */
 function scriptFiles(invocations: Invocation[]): { file: string; runBy: 'shell' | 'exec' }[] {
