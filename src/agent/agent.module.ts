@@ -66,10 +66,8 @@ export class AgentModule implements OnModuleInit, OnApplicationShutdown {
     });
     this.readiness.register({
       name: 'sandbox',
-      check: () => {
-        const status = this.sandbox.status();
-        return { ok: status.commands_allowed, ...status };
-      },
+      // Down only when bubblewrap is required and broken; a disabled run_command is reported, not down.
+      check: () => this.sandbox.readiness(),
     });
     // Informational: a full queue answers 503 QUEUE_FULL per request; failing readiness for it
     // would take the only replica out of its Service and fail status reads too.

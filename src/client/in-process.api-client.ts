@@ -137,10 +137,7 @@ export class InProcessApiClient implements ApiClient {
   }
 
   listTools(): Promise<ToolsResponse> {
-    return this.call(() => ({
-      tools: this.core.tools.definitions(),
-      sandbox: this.core.sandbox.status(),
-    }));
+    return this.call(() => this.core.tools.overview());
   }
 
   getConfig(): Promise<RedactedConfig> {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PidsCgroups } from './process/pids-cgroups.service';
 import { ProcessRunner } from './process/process-runner';
 import { SandboxProbe } from './sandbox/sandbox-probe.service';
+import { WorkspaceOwnership } from './sandbox/workspace-ownership.service';
 import { WorkspaceService } from './sandbox/workspace.service';
 import { CommandPolicy } from './shell/command-policy';
 import { ToolRegistry } from './tool-registry.service';
@@ -22,6 +23,7 @@ import { WriteFileTool } from './tools/write-file.tool';
   controllers: [ToolsController],
   providers: [
     WorkspaceService,
+    WorkspaceOwnership,
     SandboxProbe,
     CommandPolicy,
     PidsCgroups,

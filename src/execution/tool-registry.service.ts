@@ -3,9 +3,11 @@ import { AppConfigService } from '../config/app-config.service';
 import { AgentRunnerError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ToolDefinition } from '../model/language-model';
+import type { DisabledToolDto, ToolsResponseDto } from './dto/tools-response.dto';
 import { ToolDeniedError, ToolInputError } from './execution.errors';
 import type { ToolContext, ToolHandler, ToolOutcome } from './execution.types';
 import { environmentProblems } from './process/child-environment';
+import { SandboxProbe } from './sandbox/sandbox-probe.service';
 import { WorkspaceService } from './sandbox/workspace.service';
 import { EditFileTool } from './tools/edit-file.tool';
 import { ListFilesTool } from './tools/list-files.tool';
@@ -43,6 +45,7 @@ export class ToolRegistry {
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
     private readonly workspace: WorkspaceService,
+    private readonly sandbox: SandboxProbe,
     readFile: ReadFileTool,
     writeFile: WriteFileTool,
     editFile: EditFileTool,
@@ -71,13 +74,37 @@ export class ToolRegistry {
     return names.filter((n) => !known.has(n));
   }
 
-  /** The tools a task may use: enabled by `tools.enable_*` ∩ `context.tools` when given. */
+  /**
+   * The tools a task may use: enabled by `tools.enable_*`, usable here (run_command needs the OS
+   * sandbox or the operator's opt-in) ∩ `context.tools` when given.
+   */
   definitions(enabled?: string[]): ToolDefinition[] {
-    return this.available(enabled).map((t) => ({
-      name: t.name,
-      description: t.description,
-      parameters: { ...t.parameters },
-    }));
+    const disabled = new Set(this.disabledTools().map((d) => d.name));
+    return this.available(enabled)
+      .filter((t) => !disabled.has(t.name))
+      .map((t) => ({
+        name: t.name,
+        description: t.description,
+        parameters: { ...t.parameters },
+      }));
+  }
+
+  /** GET /api/v1/tools: the usable tools, the disabled ones with the reason, and the sandbox. */
+  overview(): ToolsResponseDto {
+    return {
+      tools: this.definitions(),
+      disabled_tools: this.disabledTools(),
+      sandbox: this.sandbox.status(),
+    };
+  }
+
+  /** Enabled tools that cannot be used here, with the reason (shown in /tools and /status). */
+  disabledTools(): DisabledToolDto[] {
+    if (!this.config.get('tools').enable_command_execution) return [];
+    const status = this.sandbox.status();
+    return status.commands_allowed
+      ? []
+      : [{ name: 'run_command', reason: status.disabled_reason ?? 'commands are refused' }];
   }
 
   /** Problems with a task's `context.environment` (names a task may not set, bad values). */
@@ -99,8 +126,11 @@ export class ToolRegistry {
   async execute(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolOutcome> {
     const started = process.hrtime.bigint();
     const tool = this.available(ctx.enabledTools).find((t) => t.name === name);
+    const disabled = tool && this.disabledTools().find((d) => d.name === name);
     let outcome: ToolOutcome;
-    if (!tool) {
+    if (disabled) {
+      outcome = denied(`the tool ${name} is disabled: ${disabled.reason}`);
+    } else if (!tool) {
       const known = this.tools.some((t) => t.name === name);
       outcome = denied(
         known

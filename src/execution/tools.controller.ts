@@ -3,7 +3,6 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth } from '../auth/auth.decorators';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ToolsResponseDto } from './dto/tools-response.dto';
-import { SandboxProbe } from './sandbox/sandbox-probe.service';
 import { ToolRegistry } from './tool-registry.service';
 
 /** GET /api/v1/tools: what the model may call here (users and admins). */
@@ -12,15 +11,12 @@ import { ToolRegistry } from './tool-registry.service';
 @ApiErrorResponses()
 @Controller('api/v1/tools')
 export class ToolsController {
-  constructor(
-    private readonly registry: ToolRegistry,
-    private readonly sandbox: SandboxProbe,
-  ) {}
+  constructor(private readonly registry: ToolRegistry) {}
 
-  /** The enabled tools with their JSON-Schema parameters, and the command sandbox in effect. */
+  /** The usable tools with their JSON-Schema parameters, disabled ones with the reason, and the command sandbox. */
   @Get()
   @ApiOkResponse({ type: ToolsResponseDto })
   list(): ToolsResponseDto {
-    return { tools: this.registry.definitions(), sandbox: this.sandbox.status() };
+    return this.registry.overview();
   }
 }

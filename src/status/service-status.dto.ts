@@ -1,3 +1,5 @@
+import { DisabledToolDto } from '../execution/dto/tools-response.dto';
+
 export class StatusModelDto {
   provider!: string;
   model_name!: string;
@@ -30,6 +32,8 @@ export class ServiceStatusDto {
   cancelled_tasks!: number;
   model!: StatusModelDto;
   available_tools!: string[];
+  /** Enabled tools that cannot be used here (run_command without an OS sandbox), with the reason. */
+  disabled_tools!: DisabledToolDto[];
   /** The command sandbox in effect (bwrap or none) and why. */
   sandbox!: Record<string, unknown>;
   /** Readiness checks: up or down. */

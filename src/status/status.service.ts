@@ -43,6 +43,7 @@ export class StatusService {
         ...(model.reason ? { reason: model.reason } : {}),
       },
       available_tools: this.tools.definitions().map((t) => t.name),
+      disabled_tools: this.tools.disabledTools(),
       sandbox: { ...this.sandbox.status() },
       checks: Object.fromEntries(
         Object.entries(ready.checks).map(([k, v]) => [k, v.ok ? 'up' : 'down']),

@@ -111,13 +111,18 @@ describeBwrap('bubblewrap isolation against a hostile command', () => {
     expect(out.output).not.toContain('hello from the host');
   });
 
-  it('has the network when execution.network is true', async () => {
+  it('keeps the host loopback unreachable when execution.network is true (docs/security.md: network)', async () => {
     const net = await createExecutionHarness({
       config: { execution: { sandbox: 'bwrap', network: true } },
     });
     try {
-      const out = await run(net, `cat < /dev/tcp/127.0.0.1/${port}`);
-      expect(out).toMatchObject({ status: 'ok', data: { stdout: 'hello from the host\n' } });
+      const out = await run(
+        net,
+        `grep -q "10.0.2.100" /proc/net/fib_trie && echo has-address; (cat < /dev/tcp/127.0.0.1/${port}) 2>&1; (cat < /dev/tcp/10.0.2.2/${port}) 2>&1; echo end`,
+      );
+      expect(out.data?.stdout).toMatch(/^has-address\n/);
+      expect(out.output).toContain('end');
+      expect(out.output).not.toContain('hello from the host');
     } finally {
       await net.close();
     }

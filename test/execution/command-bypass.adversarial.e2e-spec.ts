@@ -12,7 +12,9 @@ describe('command policy against a hostile model (no OS sandbox)', () => {
   let before: Record<string, string>;
 
   beforeAll(async () => {
-    h = await createExecutionHarness({ config: { execution: { sandbox: 'none' } } });
+    h = await createExecutionHarness({
+      config: { execution: { sandbox: 'none', allow_unsandboxed_commands: true } },
+    });
     before = h.snapshot(h.outside);
   });
   afterAll(() => h.close());
@@ -122,7 +124,10 @@ describe('command policy against a hostile model (no OS sandbox)', () => {
 
   it('applies allowed_commands to every program of the line', async () => {
     const only = await createExecutionHarness({
-      config: { execution: { sandbox: 'none' }, tools: { allowed_commands: ['ls', 'echo'] } },
+      config: {
+        execution: { sandbox: 'none', allow_unsandboxed_commands: true },
+        tools: { allowed_commands: ['ls', 'echo'] },
+      },
     });
     try {
       expect(await only.call('run_command', { command: 'ls && echo ok' })).toMatchObject({

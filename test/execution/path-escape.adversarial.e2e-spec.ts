@@ -20,7 +20,7 @@ describe('path sandbox against a hostile model', () => {
   beforeAll(async () => {
     h = await createExecutionHarness({
       serviceInWorkspace: true,
-      config: { execution: { sandbox: 'none' } },
+      config: { execution: { sandbox: 'none', allow_unsandboxed_commands: true } },
     });
     const w = (p: string) => join(h.workspace, p);
     symlinkSync(join(h.outside, 'canary.txt'), w('link_out_file'));

@@ -42,7 +42,7 @@ describe.each(modes)('process control (sandbox %s)', (sandbox) => {
   beforeAll(async () => {
     h = await createExecutionHarness({
       config: {
-        execution: { sandbox },
+        execution: { sandbox, allow_unsandboxed_commands: sandbox === 'none' },
         tools: {
           command_max_processes: 64,
           command_memory_mb: 512,

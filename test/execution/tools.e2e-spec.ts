@@ -6,7 +6,9 @@ describe('execution tools (functional)', () => {
   let h: ExecutionHarness;
 
   beforeAll(async () => {
-    h = await createExecutionHarness({ config: { execution: { sandbox: 'none' } } });
+    h = await createExecutionHarness({
+      config: { execution: { sandbox: 'none', allow_unsandboxed_commands: true } },
+    });
   });
   afterAll(() => h.close());
 
@@ -110,7 +112,10 @@ describe('execution tools (functional)', () => {
 
   it('caps output, keeping head and tail', async () => {
     const small = await createExecutionHarness({
-      config: { execution: { sandbox: 'none' }, tools: { max_output_bytes: 1024 } },
+      config: {
+        execution: { sandbox: 'none', allow_unsandboxed_commands: true },
+        tools: { max_output_bytes: 1024 },
+      },
     });
     try {
       const out = await small.call('run_command', { command: 'seq 1 100000' });

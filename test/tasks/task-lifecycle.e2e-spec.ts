@@ -36,7 +36,10 @@ describe('cancel, timeout and the queue', () => {
   });
 
   it('cancel during a long command kills the process group; status cancelled; a second cancel is 409', async () => {
-    t = await createTaskApp({ fake, overrides: { execution: { sandbox: 'none' } } });
+    t = await createTaskApp({
+      fake,
+      overrides: { execution: { sandbox: 'none', allow_unsandboxed_commands: true } },
+    });
     // The command records its own pid and a grandchild's, then sleeps.
     fake.enqueue(
       fakeReply.toolCall('run_command', {
@@ -102,7 +105,10 @@ describe('cancel, timeout and the queue', () => {
   });
 
   it('times out: status timeout with TASK_TIMEOUT, and the command is killed', async () => {
-    t = await createTaskApp({ fake, overrides: { execution: { sandbox: 'none' } } });
+    t = await createTaskApp({
+      fake,
+      overrides: { execution: { sandbox: 'none', allow_unsandboxed_commands: true } },
+    });
     fake.enqueue(fakeReply.toolCall('run_command', { command: 'echo $$ > t.pid; exec sleep 300' }));
     const res = await t.post('/api/v1/tasks', {
       task: 'too slow',

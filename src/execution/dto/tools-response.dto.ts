@@ -11,7 +11,43 @@ export class ToolDefinitionDto {
   parameters!: Record<string, unknown>;
 }
 
-/** The OS sandbox commands run in. */
+/** An enabled tool that cannot be used here. */
+export class DisabledToolDto {
+  /** Tool name, e.g. run_command. */
+  name!: string;
+  /** Why, and what the operator can do about it. */
+  reason!: string;
+}
+
+/** The network of sandboxed commands. */
+export class CommandNetworkStatusDto {
+  /** execution.network, in effect only inside bubblewrap. */
+  enabled!: boolean;
+  /** The user-mode stack that gives sandboxed commands their network (null when none is installed). */
+  @ApiProperty({ enum: ['slirp4netns'], nullable: true, type: String })
+  stack!: 'slirp4netns' | null;
+  /** The stack is installed and worked in the start-up probe (or was not needed then). */
+  available!: boolean;
+  reason?: string;
+}
+
+/** Who commands run as. */
+export class CommandUserStatusDto {
+  /** execution.run_as_user as configured ("" = the service's own user). */
+  user!: string;
+  /** Commands really switch to that user (the service is root). */
+  applied!: boolean;
+  @ApiProperty({ type: Number, nullable: true })
+  uid!: number | null;
+  @ApiProperty({ type: Number, nullable: true })
+  gid!: number | null;
+  /** Why the user does not apply, or why commands are refused because of it. */
+  reason?: string;
+  /** False when commands must not run: the service is root and the user cannot be used. */
+  usable!: boolean;
+}
+
+/** The OS sandbox commands run in, and the conditions they run under. */
 export class SandboxStatusDto {
   /** What commands run in now. */
   @ApiProperty({ enum: ['bwrap', 'none'] })
@@ -23,13 +59,23 @@ export class SandboxStatusDto {
   bwrap_available!: boolean;
   /** Why bubblewrap is not in use, if it is not. */
   reason?: string;
-  /** False when bubblewrap is required but unusable: every command is refused. */
+  /** Whether run_command can run now. */
   commands_allowed!: boolean;
+  /** Why run_command is disabled, when it is. */
+  disabled_reason?: string;
+  /** execution.allow_unsandboxed_commands. */
+  unsandboxed_commands_allowed!: boolean;
+  network!: CommandNetworkStatusDto;
+  run_as!: CommandUserStatusDto;
 }
 
 /** GET /api/v1/tools */
 export class ToolsResponseDto {
+  /** The tools the model may call here. */
   @ApiProperty({ type: [ToolDefinitionDto] })
   tools!: ToolDefinitionDto[];
+  /** Enabled tools that cannot be used here (run_command without an OS sandbox), with the reason. */
+  @ApiProperty({ type: [DisabledToolDto] })
+  disabled_tools!: DisabledToolDto[];
   sandbox!: SandboxStatusDto;
 }

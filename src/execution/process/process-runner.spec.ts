@@ -43,6 +43,46 @@ describe('commandLine', () => {
     ]);
   });
 
+  it('drops privileges right before bash, inside bubblewrap', () => {
+    const argv = commandLine(
+      request({
+        bwrap: { path: '/usr/bin/bwrap', args: ['--x'] },
+        dropPrivileges: ['/usr/bin/setpriv', '--reuid=65534', '--'],
+      }),
+    );
+    expect(argv.slice(argv.indexOf('--x'))).toEqual([
+      '--x',
+      '/usr/bin/setpriv',
+      '--reuid=65534',
+      '--',
+      '/bin/bash',
+      '--noprofile',
+      '--norc',
+      '-c',
+      'echo hi',
+    ]);
+  });
+
+  it('leaves the process limit to the pids cgroup when there is one (RLIMIT_NPROC counts the whole user)', () => {
+    const cgroup = {
+      procsFile: '/cg/cgroup.procs',
+      exceeded: () => false,
+      killAll: () => 0,
+      remove: () => undefined,
+    };
+    const argv = commandLine(request({ limits, prlimitPath: '/usr/bin/prlimit' }), cgroup);
+    expect(argv.slice(0, 6)).toEqual([
+      '/bin/bash',
+      '--noprofile',
+      '--norc',
+      '-c',
+      'echo $$ > "$0" && exec "$@"',
+      '/cg/cgroup.procs',
+    ]);
+    expect(argv.join(' ')).not.toContain('--nproc');
+    expect(argv).toContain('--as=1048576');
+  });
+
   it('falls back to a ulimit prologue that passes the command as data', () => {
     const argv = commandLine(request({ limits, command: 'x; $(y)' }));
     expect(argv.slice(0, 4)).toEqual(['/bin/bash', '--noprofile', '--norc', '-c']);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { HeadTailBuffer } from './output-buffer';
 import { PidsCgroup, PidsCgroups } from './pids-cgroups.service';
@@ -32,6 +32,15 @@ export interface RunRequest {
   prlimitPath?: string;
   /** bubblewrap and its arguments; the command then runs inside it (bash at /bin/bash). */
   bwrap?: { path: string; args: string[] };
+  /** A privilege drop (setpriv …) run right before bash, inside bubblewrap when there is one. */
+  dropPrivileges?: string[];
+  /** Extra pipes handed to the command as fds 3, 4, … (bubblewrap's handshake). */
+  extraPipes?: number;
+  /**
+   * Called once the process exists (e.g. to plug a network into its sandbox); the function it
+   * resolves to is called when the command ends. A rejection ends the command before it runs.
+   */
+  onSpawn?: (child: ChildProcess) => Promise<() => void>;
   /** Time between SIGTERM and SIGKILL. */
   graceMs?: number;
 }
@@ -96,11 +105,12 @@ export class ProcessRunner {
         cwd: req.bwrap ? undefined : req.cwd,
         env: req.env,
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(req.extraPipes ?? 0).fill('pipe')],
       });
-      let ending: 'timeout' | 'abort' | 'limit' | undefined;
+      let ending: 'timeout' | 'abort' | 'limit' | 'setup' | undefined;
       let settled = false;
       const timers: NodeJS.Timeout[] = [];
+      let release: (() => void) | undefined;
 
       /** Signals the group, the descendants and the marked strays; returns how many were found. */
       const killAll = (signal: NodeJS.Signals): number => {
@@ -117,10 +127,10 @@ export class ProcessRunner {
         // A fork bomb may still be forking while the first round lands.
         for (let round = 0; round < 5 && killAll('SIGKILL') > 0; round++);
       };
-      const stop = (why: 'timeout' | 'abort' | 'limit') => {
+      const stop = (why: 'timeout' | 'abort' | 'limit' | 'setup') => {
         if (ending || settled) return;
         ending = why;
-        if (why === 'limit') return killHard();
+        if (why === 'limit' || why === 'setup') return killHard();
         killAll('SIGTERM');
         timers.push(setTimeout(killHard, req.graceMs ?? DEFAULT_GRACE_MS));
       };
@@ -141,10 +151,24 @@ export class ProcessRunner {
         timers.push(watch);
       }
 
+      if (req.onSpawn && child.pid !== undefined) {
+        req.onSpawn(child).then(
+          (fn) => {
+            if (settled) fn();
+            else release = fn;
+          },
+          (e: Error) => {
+            stderr.push(Buffer.from(`could not start the command: ${e.message}\n`));
+            stop('setup');
+          },
+        );
+      }
+
       const finish = (partial: Partial<RunResult>) => {
         if (settled) return;
         settled = true;
         timers.forEach((t) => clearTimeout(t));
+        release?.();
         cgroup?.remove();
         req.signal?.removeEventListener('abort', onAbort);
         resolvePromise(
@@ -164,7 +188,10 @@ export class ProcessRunner {
       child.on('exit', (code, signal) => {
         // Background jobs and grandchildren do not outlive the command.
         killHard();
-        const exit_code = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+        const exit_code =
+          ending === 'setup'
+            ? 126
+            : (code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
         const done = () => finish({ exit_code, signal });
         const cap = setTimeout(() => {
           child.stdout?.destroy();
@@ -180,7 +207,7 @@ export class ProcessRunner {
 
 /** [cgroup entry] → prlimit (or a ulimit prologue) → bwrap (optional) → bash -c command. */
 export function commandLine(req: RunRequest, cgroup?: PidsCgroup): string[] {
-  const limited = limitedCommandLine(req);
+  const limited = limitedCommandLine(req, !cgroup);
   // The wrapper joins the group before exec, so every descendant is born inside it.
   return cgroup
     ? [
@@ -195,9 +222,15 @@ export function commandLine(req: RunRequest, cgroup?: PidsCgroup): string[] {
     : limited;
 }
 
-function limitedCommandLine(req: RunRequest): string[] {
+/**
+ * `withProcessLimit`: set RLIMIT_NPROC too. Only without a pids cgroup: the rlimit counts every
+ * process of the user (commands of other tasks run as the same `run_as_user`), so with the cgroup
+ * it would only make a command fail for another's sake, and it would beat the cgroup to the limit
+ * (a failed fork the runner cannot see).
+ */
+function limitedCommandLine(req: RunRequest, withProcessLimit: boolean): string[] {
   const bash = req.bwrap ? '/bin/bash' : req.bashPath;
-  let argv = [bash, '--noprofile', '--norc', '-c', req.command];
+  let argv = [...(req.dropPrivileges ?? []), bash, '--noprofile', '--norc', '-c', req.command];
   if (req.bwrap) argv = [req.bwrap.path, ...req.bwrap.args, ...argv];
   const { memoryMb, cpuSeconds, maxProcesses, maxFileSizeMb } = req.limits;
   const MiB = 1024 * 1024;
@@ -206,14 +239,14 @@ function limitedCommandLine(req: RunRequest): string[] {
     if (memoryMb > 0) limits.push(`--as=${memoryMb * MiB}`);
     // Soft limit first (SIGXCPU, exit 152), the hard one a second later (SIGKILL).
     if (cpuSeconds > 0) limits.push(`--cpu=${cpuSeconds}:${cpuSeconds + 1}`);
-    if (maxProcesses > 0) limits.push(`--nproc=${maxProcesses}`);
+    if (maxProcesses > 0 && withProcessLimit) limits.push(`--nproc=${maxProcesses}`);
     if (maxFileSizeMb > 0) limits.push(`--fsize=${maxFileSizeMb * MiB}`);
     return [req.prlimitPath, ...limits, '--', ...argv];
   }
   const ulimits = ['ulimit -c 0'];
   if (memoryMb > 0) ulimits.push(`ulimit -v ${memoryMb * 1024}`);
   if (cpuSeconds > 0) ulimits.push(`ulimit -t ${cpuSeconds}`);
-  if (maxProcesses > 0) ulimits.push(`ulimit -u ${maxProcesses}`);
+  if (maxProcesses > 0 && withProcessLimit) ulimits.push(`ulimit -u ${maxProcesses}`);
   if (maxFileSizeMb > 0) ulimits.push(`ulimit -f ${maxFileSizeMb * 1024}`);
   return [
     req.bashPath,

@@ -9,10 +9,27 @@ export interface BwrapSpec {
   cwd: string;
   /** Paths inside the writable roots to mask (the service's secrets). */
   hidden: string[];
+  /**
+   * Give the command a network: its own namespace is always unshared; with this the runner plugs
+   * slirp4netns into it ({@link BWRAP_INFO_FD}, {@link BWRAP_BLOCK_FD}, {@link BWRAP_RESOLV_FD}).
+   */
   network: boolean;
   /** Size of the private /tmp in bytes (0 = bubblewrap's default). */
   tmpfsBytes: number;
+  /**
+   * The service is root and the command drops to `execution.run_as_user` inside (setpriv). Then
+   * bubblewrap runs without a user namespace (whose only mapped uid would be root) and keeps just
+   * the capabilities setpriv needs to drop; every folder it creates is made traversable.
+   */
+  dropsPrivileges?: boolean;
 }
+
+/** bubblewrap writes `{"child-pid": N}` here once the sandbox process exists. */
+export const BWRAP_INFO_FD = 3;
+/** bubblewrap waits for a byte here before it runs the command (the network is plugged in then). */
+export const BWRAP_BLOCK_FD = 4;
+/** The sandbox's /etc/resolv.conf is read from here (slirp4netns answers DNS itself). */
+export const BWRAP_RESOLV_FD = 5;
 
 /** Top-level system folders bound read-only (or re-created as links on merged-/usr systems). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -60,43 +77,89 @@ const ETC_ENTRIES = [
 
 /**
  * bubblewrap arguments (before the program): a new root with the system read-only, private
- * /dev, /proc and /tmp, the task's roots read-write, every namespace unshared (network only
- * when allowed), no capabilities, no nested user namespaces, a new session, and death with
- * the service.
+ * /dev, /proc and /tmp, the task's roots read-write, every namespace unshared (the network
+ * namespace too: `network` plugs a user-mode stack into it), no capabilities (but the few
+ * setpriv needs when it drops privileges inside), no nested user namespaces, a new session, and
+ * death with the service.
  */
 export function bwrapArguments(spec: BwrapSpec): string[] {
-  const args = [
-    '--unshare-all',
-    '--unshare-user',
-    '--disable-userns',
-    '--cap-drop',
-    'ALL',
-    '--die-with-parent',
-    '--new-session',
-  ];
-  if (spec.network) args.push('--share-net');
-  for (const dir of SYSTEM_DIRS) args.push(...bindSystemPath(dir));
+  const drops = spec.dropsPrivileges === true;
+  const args = drops
+    ? [
+        '--unshare-ipc',
+        '--unshare-pid',
+        '--unshare-uts',
+        '--unshare-net',
+        '--unshare-cgroup-try',
+        '--cap-drop',
+        'ALL',
+        // setpriv needs these to drop, and bubblewrap the last one to enter the (handed-over)
+        // working folder; the kernel clears them all when setpriv leaves uid 0.
+        ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_DAC_READ_SEARCH'].flatMap((c) => [
+          '--cap-add',
+          c,
+        ]),
+      ]
+    : ['--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
+  args.push('--die-with-parent', '--new-session');
+  const mounted: string[] = [];
+  // As root, folders bubblewrap creates for a mount are 0700: the dropped user could not pass them.
+  const mount = (op: string[], dest: string) => {
+    if (drops) args.push(...traversableParents(dest, mounted));
+    args.push(...op);
+    mounted.push(dest);
+  };
+  for (const dir of SYSTEM_DIRS) {
+    const op = bindSystemPath(dir);
+    if (op.length) mount(op, dir);
+  }
   for (const entry of ETC_ENTRIES) {
     const p = join('/etc', entry);
-    if (existsSync(p)) args.push('--ro-bind-try', p, p);
+    if (existsSync(p)) mount(['--ro-bind-try', p, p], p);
   }
-  if (spec.network && existsSync('/etc/resolv.conf'))
-    args.push('--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf');
+  if (spec.network)
+    mount(
+      ['--perms', '0644', '--ro-bind-data', String(BWRAP_RESOLV_FD), '/etc/resolv.conf'],
+      '/etc/resolv.conf',
+    );
   const prefix = dirname(dirname(process.execPath));
   if (!SYSTEM_DIRS.some((d) => prefix === d || prefix.startsWith(`${d}/`)))
-    args.push('--ro-bind', prefix, prefix);
+    mount(['--ro-bind', prefix, prefix], prefix);
   args.push('--dev', '/dev', '--proc', '/proc');
+  mounted.push('/dev', '/proc');
+  if (drops) args.push('--perms', '1777');
   if (spec.tmpfsBytes > 0) args.push('--size', String(spec.tmpfsBytes));
   args.push('--tmpfs', '/tmp');
-  for (const root of spec.writable) args.push('--bind', root, root);
+  mounted.push('/tmp');
+  // Outer roots first, so a nested root is bound on top of its parent, not hidden by it.
+  for (const root of [...spec.writable].sort((a, b) => a.length - b.length))
+    mount(['--bind', root, root], root);
   for (const h of spec.hidden) {
     if (!existsSync(h)) continue;
     if (lstatSync(h).isDirectory()) args.push('--tmpfs', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
+  if (spec.network)
+    args.push('--info-fd', String(BWRAP_INFO_FD), '--block-fd', String(BWRAP_BLOCK_FD));
   // The new root itself (where /etc's entries were mounted) becomes read-only; binds keep their mode.
   args.push('--remount-ro', '/', '--chdir', spec.cwd, '--hostname', 'sandbox');
   return args;
+}
+
+/**
+ * `--perms 0755 --dir` for each folder above `dest` that bubblewrap has to create (not `/`, not
+ * one already made, not inside something mounted before).
+ */
+function traversableParents(dest: string, mounted: string[]): string[] {
+  const out: string[] = [];
+  const parts = dest.split('/').filter(Boolean);
+  for (let i = 1; i < parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    if (mounted.some((m) => dir === m || dir.startsWith(`${m}/`))) continue;
+    out.push('--perms', '0755', '--dir', dir);
+    mounted.push(dir);
+  }
+  return out;
 }
 
 function bindSystemPath(dir: string): string[] {

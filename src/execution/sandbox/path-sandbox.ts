@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, realpathSync, type Stats } from 'node:fs';
 import {
+  lchown,
   lstat,
   mkdir,
   open,
+  readdir,
   readlink,
   realpath,
   rename,
@@ -24,6 +26,11 @@ export interface PathSandboxOptions {
   protectedPaths: string[];
   /** Real paths of the service's own secrets (config file, .env, data): never read or written. */
   hiddenPaths: string[];
+  /**
+   * Owner of the files and folders the tools create (the user commands run as, when the service
+   * is root), so commands can change them. A replaced file keeps its old owner.
+   */
+  owner?: { uid: number; gid: number };
 }
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
@@ -42,6 +49,8 @@ export interface ResolvedPath {
 }
 
 const MAX_PATH_LENGTH = 4096;
+/** Entries looked at to find a hard-linked file's other names before giving up (and refusing). */
+const MAX_LINK_SCAN = 200_000;
 
 /**
  * Confines file access to a task's allowed roots. Every path is checked lexically, then by its
@@ -49,6 +58,9 @@ const MAX_PATH_LENGTH = 4096;
  * (through /proc/self/fd) so a link swapped in between cannot redirect a read or a write.
  */
 export class PathSandbox {
+  /** Names found per hard-linked file (`dev:ino`), from one walk of the roots; see linksInside. */
+  private linkNames?: Promise<Map<string, number> | undefined>;
+
   constructor(private readonly options: PathSandboxOptions) {}
 
   get cwd(): string {
@@ -120,6 +132,8 @@ export class PathSandbox {
         throw new ToolInputError(`${JSON.stringify(path.display)} is a folder; use list_files`);
       if (!st.isFile())
         throw new ToolDeniedError(`${JSON.stringify(path.display)} is not a regular file`);
+      if (st.nlink > 1 && !(await this.linksInside([st])).has(linkKey(st)))
+        throw new ToolDeniedError(hardLinkRefusal(path.display, st.nlink));
       return { handle, size: st.size };
     } catch (e) {
       await handle.close();
@@ -170,6 +184,8 @@ export class PathSandbox {
     const placed = (await descriptorPath(handle)) ?? tmp;
     try {
       this.assertReachable(placed, path.display);
+      const owner = before ?? this.options.owner;
+      if (owner && IS_ROOT) await handle.chown(owner.uid, owner.gid);
       await handle.writeFile(data);
       await handle.sync();
     } catch (e) {
@@ -185,6 +201,21 @@ export class PathSandbox {
       throw e;
     }
     return { created: !before };
+  }
+
+  /**
+   * Which of these hard-linked files have all their names inside the roots (none among the
+   * service's hidden files); returns their {@link linkKey}s. A file with a second name outside
+   * would let a task read it through the name inside: such files are refused. Finding the other
+   * names means walking the roots once per tool call (links not followed), bounded by
+   * MAX_LINK_SCAN entries; when the walk is cut short nothing counts as inside.
+   */
+  async linksInside(files: LinkedFile[]): Promise<Set<string>> {
+    this.linkNames ??= countLinkNames(this.options.roots, (p) => this.hidden(p));
+    const names = await this.linkNames;
+    return new Set(
+      files.filter((f) => names && (names.get(linkKey(f)) ?? 0) >= f.nlink).map((f) => linkKey(f)),
+    );
   }
 
   /** Checks that a folder (found by lstat, never created through links) is inside the roots. */
@@ -217,8 +248,10 @@ export class PathSandbox {
     let current = await this.checkFolder(existing);
     for (const part of rest) {
       const next = join(current, part);
+      let made = false;
       try {
         await mkdir(next);
+        made = true;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
@@ -226,6 +259,8 @@ export class PathSandbox {
       if (!st.isDirectory())
         throw new ToolDeniedError(`${JSON.stringify(this.display(next))} is not a plain folder`);
       current = await this.checkFolder(next);
+      const owner = this.options.owner;
+      if (made && owner && IS_ROOT) await lchown(current, owner.uid, owner.gid);
     }
     return current;
   }
@@ -272,6 +307,57 @@ export class PathSandbox {
       `${JSON.stringify(input)} is outside the folders this task may use${how}`,
     );
   }
+}
+
+const IS_ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** A file with its link count, as fstat/lstat give it. */
+export interface LinkedFile {
+  dev: number;
+  ino: number;
+  nlink: number;
+}
+
+/** Identifies a file across its names: `dev:ino`. */
+export function linkKey(st: { dev: number; ino: number }): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+export function hardLinkRefusal(display: string, nlink: number): string {
+  return (
+    `${JSON.stringify(display)} has ${nlink} hard links and not all of them are inside the folders ` +
+    'this task may use; a hard link could expose a file from outside, so it is not read'
+  );
+}
+
+/** `dev:ino` → names found under the roots, for files with more than one name; undefined past the bound. */
+async function countLinkNames(
+  roots: readonly string[],
+  hidden: (p: string) => boolean,
+): Promise<Map<string, number> | undefined> {
+  const names = new Map<string, number>();
+  const seen = new Set<string>();
+  const queue = roots.filter((r, i) => !roots.some((o, j) => j !== i && r.startsWith(o + sep)));
+  let visited = 0;
+  while (queue.length) {
+    const dir = queue.pop()!;
+    if (seen.has(dir) || hidden(dir)) continue;
+    seen.add(dir);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    for (const name of entries) {
+      if (++visited > MAX_LINK_SCAN) return undefined;
+      const p = join(dir, name);
+      if (hidden(p)) continue;
+      const st = await lstat(p).catch(() => undefined);
+      if (!st) continue;
+      if (st.isDirectory()) queue.push(p);
+      else if (st.isFile() && st.nlink > 1) {
+        const key = linkKey(st);
+        names.set(key, (names.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return names;
 }
 
 /** Where an open descriptor really points (Linux /proc), or undefined where /proc is missing. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfigService } from '../../config/app-config.service';
 import { loadConfig } from '../../config/config.loader';
+import type { SandboxProbe } from './sandbox-probe.service';
 import { WorkspaceService } from './workspace.service';
 
 describe('WorkspaceService roots (kept for a second per configuration)', () => {
@@ -24,7 +25,7 @@ describe('WorkspaceService roots (kept for a second per configuration)', () => {
         overrides: { tools: { working_directory: dir, allowed_paths: ['src'] } },
       }),
     );
-    sut = new WorkspaceService(config);
+    sut = new WorkspaceService(config, { commandAccount: () => undefined } as SandboxProbe);
     now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
   });
   afterEach(() => {

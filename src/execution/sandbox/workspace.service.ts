@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { existsSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, lchownSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AppConfigService } from '../../config/app-config.service';
 import { InvalidRequestError } from '../../common/errors';
+import type { HostAccount } from '../process/command-user';
 import { PathSandbox } from './path-sandbox';
+import { SandboxProbe } from './sandbox-probe.service';
 
 /** How long resolved roots and hidden paths are kept for one configuration. */
 const RESOLVED_PATHS_TTL_MS = 1000;
@@ -42,7 +44,10 @@ class KeptPerConfig<T> {
 export class WorkspaceService {
   private readonly logger = new Logger(WorkspaceService.name);
 
-  constructor(private readonly config: AppConfigService) {}
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly probe: SandboxProbe,
+  ) {}
 
   /** Real path of `tools.working_directory`, created when missing. */
   base(): string {
@@ -72,7 +77,7 @@ export class WorkspaceService {
   private resolveBase(): string {
     const configured = resolve(this.config.get('tools').working_directory);
     if (!existsSync(configured)) {
-      mkdirSync(configured, { recursive: true });
+      makeFolders(configured, this.probe.commandAccount());
       this.logger.log(`created the tools working directory ${configured}`);
     }
     return realpathSync(configured);
@@ -116,7 +121,7 @@ export class WorkspaceService {
         `context.working_directory ${JSON.stringify(requested)} is outside the allowed folders (tools.working_directory / tools.allowed_paths).`,
       );
     }
-    if (!existsSync(real)) mkdirSync(real, { recursive: true });
+    if (!existsSync(real)) makeFolders(real, this.probe.commandAccount());
     const created = realpathSync(real);
     if (!within(created, roots) || !lstatSync(created).isDirectory()) {
       throw new InvalidRequestError(
@@ -153,6 +158,7 @@ export class WorkspaceService {
       cwd: workingDirectory,
       protectedPaths: this.config.get('tools').protected_paths,
       hiddenPaths: this.hiddenPaths(),
+      owner: this.probe.commandAccount(),
     });
   }
 
@@ -199,6 +205,19 @@ const HOME_SECRETS = [
   '.kube',
   '.env',
 ];
+
+/** mkdir -p that gives each folder it creates to `owner` (the user commands run as), if any. */
+function makeFolders(target: string, owner: HostAccount | undefined): void {
+  const missing: string[] = [];
+  for (let p = target; !existsSyncNoFollow(p); p = dirname(p)) {
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const dir of missing) {
+    mkdirSync(dir);
+    if (owner) lchownSync(dir, owner.uid, owner.gid);
+  }
+}
 
 function tryRealpath(p: string): string | undefined {
   try {

@@ -1,6 +1,11 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { entryType, type EntryType, type PathSandbox } from '../sandbox/path-sandbox';
+import {
+  entryType,
+  type EntryType,
+  type LinkedFile,
+  type PathSandbox,
+} from '../sandbox/path-sandbox';
 
 /** One entry met while walking a folder. */
 export interface WalkEntry {
@@ -9,6 +14,8 @@ export interface WalkEntry {
   rel: string;
   type: EntryType;
   size: number;
+  /** A regular file with more than one name (hard links). */
+  links?: LinkedFile;
 }
 
 /** Folders listed but never entered unless asked for by path. */
@@ -50,6 +57,7 @@ export async function* walkFolder(
         rel: relative(start, absolute).split(sep).join('/'),
         type,
         size: type === 'file' ? st.size : 0,
+        ...(type === 'file' && st.nlink > 1 ? { links: st } : {}),
       };
       if (recursive && type === 'dir' && !SKIPPED_FOLDERS.has(name) && depth < MAX_DEPTH) {
         queue.push({ dir: absolute, depth: depth + 1 });

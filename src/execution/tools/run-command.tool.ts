@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolDeniedError, ToolInputError } from '../execution.errors';
 import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
 import { buildChildEnvironment } from '../process/child-environment';
+import { dropPrivilegesArgs, HostAccount } from '../process/command-user';
 import { ProcessRunner, RunResult } from '../process/process-runner';
 import { bwrapArguments } from '../sandbox/bwrap-arguments';
 import type { PathSandbox } from '../sandbox/path-sandbox';
-import { SandboxProbe } from '../sandbox/sandbox-probe.service';
-import { CommandPolicy, PolicyDecision } from '../shell/command-policy';
+import { plugNetwork, SandboxProbe } from '../sandbox/sandbox-probe.service';
+import { unreachableFolder, WorkspaceOwnership } from '../sandbox/workspace-ownership.service';
+import { CommandPolicy } from '../shell/command-policy';
+import { checkUnsandboxedEffects } from './unsandboxed-checks';
 
 export interface RunCommandArgs {
   command: string;
@@ -20,8 +24,6 @@ export interface RunCommandArgs {
 }
 
 const MARKER_NAME = 'AGENT_RUNNER_COMMAND_ID';
-/** Redirection targets that are not files of the workspace. */
-const DEVICE_TARGETS = /^\/dev\/(null|stdout|stderr|stdin|zero|fd\/\d+)$/;
 const MiB = 1024 * 1024;
 const MAX_SCRIPT_BYTES = 256 * 1024;
 
@@ -50,6 +52,13 @@ async function readShellScript(
   } catch {
     return undefined;
   }
+}
+
+/** HOME and TMPDIR of an unsandboxed command: a fresh folder only it (its user) may use. */
+async function privateHome(account: HostAccount | undefined): Promise<string> {
+  const home = await mkdtemp(join(tmpdir(), 'agent-runner-home-'));
+  if (account) await chown(home, account.uid, account.gid);
+  return home;
 }
 
 /**
@@ -93,13 +102,13 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
     private readonly policy: CommandPolicy,
     private readonly probe: SandboxProbe,
     private readonly runner: ProcessRunner,
+    private readonly ownership: WorkspaceOwnership,
   ) {}
 
   async run(args: RunCommandArgs, { sandbox, ctx }: ToolScope): Promise<ToolOutcome> {
     const tools = this.config.get('tools');
     const status = this.probe.status();
-    if (!status.commands_allowed)
-      throw new ToolDeniedError(`commands are disabled: ${status.reason}`);
+    if (!status.commands_allowed) throw new ToolDeniedError(`${status.disabled_reason}`);
     const sandboxed = status.mode === 'bwrap';
     const cwd = await this.commandFolder(args.cwd, sandbox);
     const decision = await this.policy.check(args.command, {
@@ -109,7 +118,7 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
       readScript: (p, runBy) => readShellScript(sandbox, resolve(cwd, p), runBy),
     });
     if (!decision.allowed) throw new ToolDeniedError(`command refused: ${decision.reason}`);
-    if (!sandboxed) await this.checkRedirects(decision, cwd, sandbox);
+    if (!sandboxed) await checkUnsandboxedEffects(decision, cwd, sandbox);
 
     const limitMs =
       Math.min(args.timeout_seconds ?? Infinity, tools.command_timeout_seconds) * 1000;
@@ -117,9 +126,12 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
     if (left <= 0) throw new ToolInputError('the task has reached its deadline');
     const host = this.probe.host();
     if (!host.bash) throw new ToolInputError('bash is not installed on this host');
+    const account = this.probe.commandAccount();
+    if (account) await this.prepareFor(account, sandbox, cwd, sandboxed);
+    const network = sandboxed && status.network.enabled;
 
     const marker = { name: MARKER_NAME, value: randomUUID() };
-    const home = sandboxed ? '/tmp' : await mkdtemp(join(tmpdir(), 'agent-runner-home-'));
+    const home = sandboxed ? '/tmp' : await privateHome(account);
     try {
       const result = await this.runner.run({
         command: args.command,
@@ -139,13 +151,41 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
         prlimitPath: host.prlimit,
         bwrap:
           sandboxed && host.bwrap
-            ? { path: host.bwrap, args: this.bwrapArgs(sandbox, cwd) }
+            ? { path: host.bwrap, args: this.bwrapArgs(sandbox, cwd, network, !!account) }
             : undefined,
+        dropPrivileges:
+          account && host.setpriv ? dropPrivilegesArgs(host.setpriv, account) : undefined,
+        ...(network && host.slirp4netns
+          ? {
+              extraPipes: 3,
+              onSpawn: (child: ChildProcess) => plugNetwork(child, host.slirp4netns!, !account),
+            }
+          : {}),
       });
       return this.outcome(args.command, result, status.mode, limitMs < left);
     } finally {
       if (!sandboxed) await rm(home, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Commands run as another user: the task's folders become theirs (once), and without the OS
+   * sandbox every folder above the working folder must let them pass.
+   */
+  private async prepareFor(
+    account: HostAccount,
+    sandbox: PathSandbox,
+    cwd: string,
+    sandboxed: boolean,
+  ): Promise<void> {
+    await this.ownership.handOver(sandbox.roots, (p) => sandbox.hidden(p), account);
+    if (sandboxed) return;
+    const blocked = unreachableFolder(cwd, account);
+    if (blocked)
+      throw new ToolInputError(
+        `commands run as ${this.config.get('execution').run_as_user} (uid ${account.uid}, execution.run_as_user), who cannot pass ${blocked}; ` +
+          'without the OS sandbox every folder above the working directory must let that user through (chmod o+x), or install bubblewrap',
+      );
   }
 
   private async commandFolder(
@@ -162,31 +202,21 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
     return sandbox.inside(sandbox.cwd) ? sandbox.cwd : sandbox.roots[0];
   }
 
-  /** Without the OS sandbox, at least redirections must stay inside the task's folders. */
-  private async checkRedirects(
-    decision: PolicyDecision,
-    cwd: string,
+  private bwrapArgs(
     sandbox: PathSandbox,
-  ): Promise<void> {
-    for (const r of decision.redirects) {
-      if (r.word.dynamic)
-        throw new ToolDeniedError(
-          `command refused: the redirection target ${r.text} is computed at run time`,
-        );
-      if (DEVICE_TARGETS.test(r.word.value)) continue;
-      await sandbox.resolve(resolve(cwd, r.word.value), r.write ? 'write' : 'read');
-    }
-  }
-
-  private bwrapArgs(sandbox: PathSandbox, cwd: string): string[] {
+    cwd: string,
+    network: boolean,
+    dropsPrivileges: boolean,
+  ): string[] {
     const tools = this.config.get('tools');
     const tmpfsMb = tools.command_max_file_size_mb || 1024;
     return bwrapArguments({
       writable: [...sandbox.roots],
       cwd,
       hidden: sandbox.hiddenPaths.filter((h) => sandbox.inside(h)),
-      network: this.config.get('execution').network,
+      network,
       tmpfsBytes: this.probe.tmpfsSizeSupported ? tmpfsMb * MiB : 0,
+      dropsPrivileges,
     });
   }
 

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolInputError } from '../execution.errors';
 import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
+import { linkKey, type LinkedFile } from '../sandbox/path-sandbox';
 import { walkFolder } from './file-walker';
 import { globMatcher } from './glob-pattern';
 import { SEARCH_WORKER_SOURCE } from './search-worker.source';
@@ -19,6 +20,8 @@ interface SearchResult {
   matches: { file: string; line: number; text: string }[];
   scanned: number;
   truncated: boolean;
+  /** Hard-linked files not read because a name of theirs is outside the roots. */
+  skippedLinks: number;
 }
 
 /** Files looked at per search, so a huge tree cannot stall it. */
@@ -73,16 +76,25 @@ export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
     if (!start.exists) throw new ToolInputError(`${start.display} does not exist`);
     const matchName = args.glob ? globMatcher(args.glob) : () => true;
     const files: { absolute: string; rel: string }[] = [];
-    if ((await stat(start.absolute)).isFile()) {
+    const linked: LinkedFile[] = [];
+    const first = await stat(start.absolute);
+    if (first.isFile()) {
       files.push({ absolute: start.absolute, rel: start.display });
+      if (first.nlink > 1) linked.push(first);
     } else {
       const real = await sandbox.checkFolder(start.absolute);
       for await (const e of walkFolder(sandbox, real, true)) {
         if (e.type !== 'file' || !matchName(e.rel)) continue;
         files.push({ absolute: e.absolute, rel: sandbox.display(e.absolute) });
+        if (e.links) linked.push(e.links);
         if (files.length >= MAX_FILES) break;
       }
     }
+    // The worker reads a hard-linked file only when all its names are inside the roots.
+    const inside = linked.length ? await sandbox.linksInside(linked) : new Set<string>();
+    const approvedLinks = linked
+      .filter((f) => inside.has(linkKey(f)))
+      .map((f) => `${linkKey(f)}:${f.nlink}`);
     const maxResults = Math.min(args.max_results ?? Infinity, tools.max_search_results);
     const budget = ctx.deadline
       ? Math.min(SEARCH_TIMEOUT_MS, ctx.deadline - Date.now())
@@ -94,6 +106,7 @@ export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
         files,
         roots: [...sandbox.roots],
         hidden: [...sandbox.hiddenPaths],
+        approvedLinks,
         maxResults,
         maxFileBytes: tools.max_file_size_bytes,
         maxLineLength: MAX_LINE_LENGTH,
@@ -102,13 +115,17 @@ export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
       ctx.signal,
     );
     const lines = result.matches.map((m) => `${m.file}:${m.line}: ${m.text}`);
-    const summary = `${result.matches.length} match${result.matches.length === 1 ? '' : 'es'} in ${result.scanned} file${result.scanned === 1 ? '' : 's'}${result.truncated ? ` (truncated at ${maxResults})` : ''}`;
+    const skipped = result.skippedLinks
+      ? `; ${result.skippedLinks} hard-linked file${result.skippedLinks === 1 ? '' : 's'} with a name outside the allowed folders skipped`
+      : '';
+    const summary = `${result.matches.length} match${result.matches.length === 1 ? '' : 'es'} in ${result.scanned} file${result.scanned === 1 ? '' : 's'}${result.truncated ? ` (truncated at ${maxResults})` : ''}${skipped}`;
     return {
       status: 'ok',
       output: lines.length ? `${lines.join('\n')}\n[${summary}]` : `No matches (${summary}).`,
       data: {
         matches: result.matches.length,
         files_scanned: result.scanned,
+        hard_links_skipped: result.skippedLinks,
         truncated: result.truncated || files.length >= MAX_FILES,
       },
     };

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -72,6 +73,8 @@ export async function createExecutionHarness(
   options: HarnessOptions = {},
 ): Promise<ExecutionHarness> {
   const base = realpathSync(await mkdtemp(join(tmpdir(), 'agent-runner-exec-')));
+  // Commands run as nobody when the tests run as root: without bubblewrap they need to pass here.
+  chmodSync(base, 0o711);
   const workspace = join(base, 'workspace');
   const outside = join(base, 'outside');
   mkdirSync(join(workspace, 'docs'), { recursive: true });
