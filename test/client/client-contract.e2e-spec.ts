@@ -1,6 +1,8 @@
 import type { TaskEvent, TaskResponse } from '../../src/agent/task.types';
+import type { PartialConfig } from '../../src/config/config.schema';
 import {
   AgentRunnerError,
+  AuthorizationError,
   BatchNotFoundError,
   InvalidRequestError,
   TaskAlreadyExistsError,
@@ -299,47 +301,63 @@ describe.each(TRANSPORTS)('TaskRunnerClient contract over %s', (kind) => {
     });
 
     it('reads, updates and validates the configuration like the /config routes', async () => {
-      const shown = await f.client.getConfig();
-      expect(shown).toEqual(
-        expect.objectContaining({
-          model: expect.objectContaining({ effective_provider: 'offline', api_key_set: false }),
-        }),
-      );
-      const updated = await f.client.updateConfig({ execution: { max_steps: 7 } });
-      expect((updated.execution as { max_steps: number }).max_steps).toBe(7);
-      expect(((await f.client.getConfig()).execution as { max_steps: number }).max_steps).toBe(7);
-      const model = await f.client.updateModelConfig({ temperature: 0.3 });
-      expect((model.model as { temperature: number }).temperature).toBe(0.3);
-
-      const restartOnly = await rejectionOf(
-        f.client.updateConfig({ storage: { driver: 'sqlite' } }),
-      );
-      expect(restartOnly).toBeInstanceOf(InvalidRequestError);
-      expect((restartOnly as AgentRunnerError).details).toEqual([
-        expect.objectContaining({ path: 'storage' }),
-      ]);
-      expect(await rejectionOf(f.client.updateConfig({ nonsense: {} } as never))).toBeInstanceOf(
-        InvalidRequestError,
-      );
-      expect(
-        await rejectionOf(f.client.updateConfig({ execution: { max_steps: -1 } })),
-      ).toBeInstanceOf(InvalidRequestError);
-      expect(
-        await rejectionOf(f.client.updateModelConfig({ provider: 'nope' } as never)),
-      ).toBeInstanceOf(InvalidRequestError);
-
-      expect(await f.client.validateConfig({ execution: { max_steps: 3 } })).toEqual({
-        valid: true,
-        errors: [],
-        warnings: [],
-      });
-      const invalid = await f.client.validateConfig({ model: { temperature: 'hot' } });
-      expect(invalid.valid).toBe(false);
-      expect(invalid.errors.length).toBeGreaterThan(0);
-      expect(invalid.errors.every((e) => e.path === 'model.temperature')).toBe(true);
+      // Over HTTP the config routes need an admin key even on a loopback bind without keys.
+      const admin = kind === 'http' ? await startClient('http', ADMIN_ONLY, ADMIN_CLIENT) : f;
+      try {
+        if (kind === 'http')
+          expect(await rejectionOf(f.client.getConfig())).toBeInstanceOf(AuthorizationError);
+        await configContract(admin);
+      } finally {
+        if (admin !== f) await admin.close();
+      }
     });
   });
 });
+
+async function configContract(f: ClientFixture): Promise<void> {
+  const shown = await f.client.getConfig();
+  expect(shown).toEqual(
+    expect.objectContaining({
+      model: expect.objectContaining({ effective_provider: 'offline', api_key_set: false }),
+    }),
+  );
+  const updated = await f.client.updateConfig({ execution: { max_steps: 7 } });
+  expect((updated.execution as { max_steps: number }).max_steps).toBe(7);
+  expect(((await f.client.getConfig()).execution as { max_steps: number }).max_steps).toBe(7);
+  const model = await f.client.updateModelConfig({ temperature: 0.3 });
+  expect((model.model as { temperature: number }).temperature).toBe(0.3);
+
+  const restartOnly = await rejectionOf(f.client.updateConfig({ storage: { driver: 'sqlite' } }));
+  expect(restartOnly).toBeInstanceOf(InvalidRequestError);
+  expect((restartOnly as AgentRunnerError).details).toEqual([
+    expect.objectContaining({ path: 'storage' }),
+  ]);
+  expect(await rejectionOf(f.client.updateConfig({ nonsense: {} } as never))).toBeInstanceOf(
+    InvalidRequestError,
+  );
+  expect(await rejectionOf(f.client.updateConfig({ execution: { max_steps: -1 } }))).toBeInstanceOf(
+    InvalidRequestError,
+  );
+  expect(
+    await rejectionOf(f.client.updateModelConfig({ provider: 'nope' } as never)),
+  ).toBeInstanceOf(InvalidRequestError);
+
+  expect(await f.client.validateConfig({ execution: { max_steps: 3 } })).toEqual({
+    valid: true,
+    errors: [],
+    warnings: [],
+  });
+  const invalid = await f.client.validateConfig({ model: { temperature: 'hot' } });
+  expect(invalid.valid).toBe(false);
+  expect(invalid.errors.length).toBeGreaterThan(0);
+  expect(invalid.errors.every((e) => e.path === 'model.temperature')).toBe(true);
+}
+
+const ADMIN_KEY = 'test-contract-admin-key-0123456789';
+const ADMIN_ONLY: PartialConfig = {
+  service: { auth: { api_keys: [{ name: 'admin', key: ADMIN_KEY, role: 'admin' }] } },
+};
+const ADMIN_CLIENT = { apiKey: ADMIN_KEY };
 
 /** The two transports side by side: equal data for equal calls. */
 describe('in-process and HTTP answers are the same', () => {
@@ -393,26 +411,48 @@ describe('in-process and HTTP answers are the same', () => {
       (c) => c.client.executeTask({ task: '', extra: true } as never),
       (c) => c.client.listTasks({ limit: 500 }),
       (c) => c.client.getBatchStatus('missing-batch'),
-      (c) => c.client.updateConfig({ storage: { path: '/tmp/x.db' } }),
-      (c) => c.client.updateModelConfig({ temperature: 99 }),
       (c) => c.client.executeTaskWithContext('list .', { working_directory: '/etc' }),
     ];
-    for (const call of calls) {
-      const [a, b] = await Promise.all([rejectionOf(call(local)), rejectionOf(call(remote))]);
-      expect(b.constructor).toBe(a.constructor);
-      expect({
-        code: (b as AgentRunnerError).code,
-        message: b.message.split(remote.dir).join('<dir>'),
-        details: (b as AgentRunnerError).details,
-      }).toEqual({
-        code: (a as AgentRunnerError).code,
-        message: a.message.split(local.dir).join('<dir>'),
-        details: JSON.parse(
-          JSON.stringify((a as AgentRunnerError).details ?? null)
-            .split(local.dir)
-            .join('<dir>'),
-        ),
-      });
+    await sameMistakes(calls, local, remote);
+  });
+
+  it('the same configuration mistakes give the same errors (HTTP with an admin key)', async () => {
+    const admin = await startClient('http', ADMIN_ONLY, ADMIN_CLIENT);
+    try {
+      await sameMistakes(
+        [
+          (c) => c.client.updateConfig({ storage: { path: '/tmp/x.db' } }),
+          (c) => c.client.updateModelConfig({ temperature: 99 }),
+        ],
+        local,
+        admin,
+      );
+    } finally {
+      await admin.close();
     }
   });
 });
+
+async function sameMistakes(
+  calls: ((c: ClientFixture) => Promise<unknown>)[],
+  local: ClientFixture,
+  remote: ClientFixture,
+): Promise<void> {
+  for (const call of calls) {
+    const [a, b] = await Promise.all([rejectionOf(call(local)), rejectionOf(call(remote))]);
+    expect(b.constructor).toBe(a.constructor);
+    expect({
+      code: (b as AgentRunnerError).code,
+      message: b.message.split(remote.dir).join('<dir>'),
+      details: (b as AgentRunnerError).details,
+    }).toEqual({
+      code: (a as AgentRunnerError).code,
+      message: a.message.split(local.dir).join('<dir>'),
+      details: JSON.parse(
+        JSON.stringify((a as AgentRunnerError).details ?? null)
+          .split(local.dir)
+          .join('<dir>'),
+      ),
+    });
+  }
+}

@@ -36,6 +36,8 @@ export async function startServerProcess(opts: {
   cwd: string;
   args?: string[];
   entry?: string;
+  /** A program (and its arguments) that starts node, e.g. setpriv to run as another user. */
+  wrapper?: string[];
 }): Promise<ServerProcess> {
   const port = await freePort();
   const env = {
@@ -44,11 +46,9 @@ export async function startServerProcess(opts: {
     BIND_ADDRESS: `127.0.0.1:${port}`,
     ...opts.env,
   };
-  const child = spawn(process.execPath, [opts.entry ?? DIST_MAIN, ...(opts.args ?? [])], {
-    cwd: opts.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const argv = [process.execPath, opts.entry ?? DIST_MAIN, ...(opts.args ?? [])];
+  const [program, ...rest] = [...(opts.wrapper ?? []), ...argv];
+  const child = spawn(program, rest, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

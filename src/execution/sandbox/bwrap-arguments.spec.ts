@@ -1,4 +1,4 @@
-import { bwrapArguments } from './bwrap-arguments';
+import { BWRAP_BLOCK_FD, BWRAP_INFO_FD, BWRAP_RESOLV_FD, bwrapArguments } from './bwrap-arguments';
 
 describe('bwrapArguments', () => {
   const base = {
@@ -28,10 +28,58 @@ describe('bwrapArguments', () => {
     expect(args.join(' ')).not.toMatch(/--bind \/ \//);
   });
 
-  it('shares the network only when asked and sizes /tmp', () => {
+  it('never shares the host network: with network the slirp4netns handshake and resolv.conf instead', () => {
+    expect(bwrapArguments(base).join(' ')).not.toMatch(/--share-net|--info-fd|--block-fd/);
     const args = bwrapArguments({ ...base, network: true, tmpfsBytes: 1024 });
-    expect(args).toContain('--share-net');
-    expect(args.join(' ')).toContain('--size 1024 --tmpfs /tmp');
+    expect(args).not.toContain('--share-net');
+    expect(args).toContain('--unshare-all');
+    const text = args.join(' ');
+    expect(text).toContain(`--info-fd ${BWRAP_INFO_FD} --block-fd ${BWRAP_BLOCK_FD}`);
+    expect(text).toContain(`--perms 0644 --ro-bind-data ${BWRAP_RESOLV_FD} /etc/resolv.conf`);
+    expect(text).not.toContain('--ro-bind-try /etc/resolv.conf');
+    expect(text).toContain('--size 1024 --tmpfs /tmp');
+  });
+
+  it('without a user namespace when it drops privileges inside: only the capabilities setpriv needs', () => {
+    const args = bwrapArguments({
+      ...base,
+      writable: ['/srv/ws/a'],
+      cwd: '/srv/ws/a',
+      dropsPrivileges: true,
+    });
+    const text = args.join(' ');
+    expect(args).not.toContain('--unshare-all');
+    expect(args).not.toContain('--unshare-user');
+    for (const ns of ['--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-net'])
+      expect(args).toContain(ns);
+    const added = args.flatMap((a, i) => (a === '--cap-add' ? [args[i + 1]] : []));
+    expect(added.sort()).toEqual([
+      'CAP_DAC_READ_SEARCH',
+      'CAP_SETGID',
+      'CAP_SETPCAP',
+      'CAP_SETUID',
+    ]);
+    expect(text).toContain('--cap-drop ALL');
+    // Folders bubblewrap makes for the mounts must let the unprivileged user through.
+    expect(text).toContain(
+      '--perms 0755 --dir /srv --perms 0755 --dir /srv/ws --bind /srv/ws/a /srv/ws/a',
+    );
+    expect(text).toContain('--perms 0755 --dir /etc');
+    expect(text).toContain('--perms 1777 --tmpfs /tmp');
+    const underTmp = bwrapArguments({
+      ...base,
+      writable: ['/tmp/x/y/ws'],
+      cwd: '/tmp/x/y/ws',
+      dropsPrivileges: true,
+    }).join(' ');
+    expect(underTmp).toContain(
+      '--tmpfs /tmp --perms 0755 --dir /tmp/x --perms 0755 --dir /tmp/x/y --bind /tmp/x/y/ws',
+    );
+  });
+
+  it('binds outer roots before nested ones', () => {
+    const text = bwrapArguments({ ...base, writable: ['/w/a/b', '/w/a'] }).join(' ');
+    expect(text.indexOf('--bind /w/a /w/a')).toBeLessThan(text.indexOf('--bind /w/a/b /w/a/b'));
   });
 
   it('masks hidden files and folders', () => {

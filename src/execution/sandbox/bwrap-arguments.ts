@@ -103,9 +103,10 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
     : ['--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
   args.push('--die-with-parent', '--new-session');
   const mounted: string[] = [];
+  const made = new Set<string>();
   // As root, folders bubblewrap creates for a mount are 0700: the dropped user could not pass them.
   const mount = (op: string[], dest: string) => {
-    if (drops) args.push(...traversableParents(dest, mounted));
+    if (drops) args.push(...traversableParents(dest, mounted, made));
     args.push(...op);
     mounted.push(dest);
   };
@@ -130,7 +131,8 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
   if (drops) args.push('--perms', '1777');
   if (spec.tmpfsBytes > 0) args.push('--size', String(spec.tmpfsBytes));
   args.push('--tmpfs', '/tmp');
-  mounted.push('/tmp');
+  // An empty tmpfs: folders below it are bubblewrap's to make (traversable), unlike a bind's.
+  made.add('/tmp');
   // Outer roots first, so a nested root is bound on top of its parent, not hidden by it.
   for (const root of [...spec.writable].sort((a, b) => a.length - b.length))
     mount(['--bind', root, root], root);
@@ -148,16 +150,16 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
 
 /**
  * `--perms 0755 --dir` for each folder above `dest` that bubblewrap has to create (not `/`, not
- * one already made, not inside something mounted before).
+ * one already `made`, not inside something `mounted` before).
  */
-function traversableParents(dest: string, mounted: string[]): string[] {
+function traversableParents(dest: string, mounted: string[], made: Set<string>): string[] {
   const out: string[] = [];
   const parts = dest.split('/').filter(Boolean);
   for (let i = 1; i < parts.length; i++) {
     const dir = `/${parts.slice(0, i).join('/')}`;
-    if (mounted.some((m) => dir === m || dir.startsWith(`${m}/`))) continue;
+    if (made.has(dir) || mounted.some((m) => dir === m || dir.startsWith(`${m}/`))) continue;
     out.push('--perms', '0755', '--dir', dir);
-    mounted.push(dir);
+    made.add(dir);
   }
   return out;
 }

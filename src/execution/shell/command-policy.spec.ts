@@ -11,7 +11,6 @@ describe('CommandPolicy', () => {
 
   it.each([
     'ls -la',
-    'git status && npm test',
     'cat README.md | grep -n foo | head -5',
     'rm -r build',
     'rm -f a.txt',
@@ -21,8 +20,11 @@ describe('CommandPolicy', () => {
     'for f in a b; do echo $f; done',
     'node --version',
     'python3 script.py --flag',
-    'git push origin main',
-    'find . -name "*.ts" -exec wc -l {} +',
+    "awk -F: '{ print $1 }' /etc/passwd",
+    "sed -n 's/a|b/c/p' notes.txt",
+    'tar -czf out.tgz src',
+    'npm ls',
+    'cat <<EOF\nrm -rf x\nEOF',
   ])('allows the ordinary command %p', async (command) => {
     const d = await check(command);
     expect(d).toMatchObject({ allowed: true });
@@ -123,6 +125,98 @@ describe('CommandPolicy', () => {
   });
 
   it.each([
+    ['git status && npm test', 'git runs hooks'],
+    ['git push origin main', 'git runs hooks'],
+    ['find . -name "*.ts" -exec wc -l {} +', 'find runs a program'],
+    ['ls | xargs wc -l', 'xargs runs a program'],
+    ['awk \'BEGIN { system("date") }\'', 'awk runs commands'],
+    ['awk \'{ print | "sort" }\' f', 'awk runs commands'],
+    ["sed '1e date' f", "sed's e command"],
+    ["sed 's/x/date/e' f", "sed's e command"],
+    ['sed -f script.sed f', 'sed running a script file'],
+    ["tar -cf x.tar --checkpoint=1 --checkpoint-action=exec='date' src", 'tar runs programs'],
+    ["tar -xf x.tar --to-command='cat'", 'tar runs programs'],
+    ['tar -I zstd -cf x.tar.zst src', 'tar runs programs'],
+    ['make', 'build tool'],
+    ['npm test', 'package scripts'],
+    ['yarn', 'package scripts'],
+    ['npx tsc', "npx runs a package's program"],
+    ['pip install requests', 'pip runs the build code'],
+    ['ssh -o ProxyCommand=date host', 'ssh runs local programs'],
+    ['rsync -e "ssh -x" a b:', 'rsync runs'],
+    ['socat - EXEC:date', 'socat runs programs'],
+    ['vim -c ":!date" f', 'editor'],
+    ['env -S "date -u"', 'shell command string'],
+    ['bash <<EOF\ndate\nEOF', 'here-document'],
+    ["bash <<< 'date'", 'here-document'],
+  ])(
+    'refuses %p without the OS sandbox (runs programs through its own features) and allows it inside',
+    async (command, reason) => {
+      const outside = await check(command, { sandboxed: false });
+      expect(outside.allowed).toBe(false);
+      expect(outside.reason).toContain(reason);
+      expect(await check(command, { sandboxed: true })).toMatchObject({ allowed: true });
+    },
+  );
+
+  it.each([
+    ['awk \'BEGIN { system("rm -rf victim") }\''],
+    ['gawk \'BEGIN { print "x" | "rm -rf victim" }\''],
+    ['awk \'BEGIN { "rm -rf victim" | getline x }\''],
+    ["sed '1e rm -rf victim' notes.txt"],
+    ["sed -n -e p -e '$e rm -rf victim' notes.txt"],
+    ["tar -cf /dev/null --checkpoint=1 --checkpoint-action=exec='rm -rf victim' notes.txt"],
+    ["tar -cf x.tar --checkpoint-action 'exec=rm -rf victim' notes.txt"],
+    ["tar -xf x.tar --to-command='rm -rf victim'"],
+    ["tar --use-compress-program='rm -rf victim' -cf x.tar notes.txt"],
+    ["git -c alias.x='!rm -rf victim' x"],
+    ["git -c core.pager='rm -rf victim' log"],
+    ["bash <<'EOF'\nrm -rf victim\nEOF"],
+    ['sh <<EOF\nrm -rf victim\nEOF'],
+    ['bash <<-EOF\n\trm -rf victim\n\tEOF'],
+    ["bash <<< 'rm -rf victim'"],
+    ['sudo bash <<EOF\nrm -rf victim\nEOF'],
+    ['ssh -o ProxyCommand="rm -rf victim" host'],
+    ['socat - "SYSTEM:rm -rf victim"'],
+    ['/lib64/ld-linux-x86-64.so.2 /bin/rm -rf victim'],
+  ])('denies %p in both modes: the command it runs is written in it', async (command) => {
+    for (const sandboxed of [false, true]) {
+      const d = await check(command, { sandboxed });
+      expect({ sandboxed, allowed: d.allowed }).toEqual({ sandboxed, allowed: false });
+      expect(d.reason).toContain('rm -rf');
+    }
+  });
+
+  it('reads a here-document fed to a shell only when bash would not expand it', async () => {
+    const expanded = await check('bash <<EOF\n$CMD\nEOF', { sandboxed: false });
+    expect(expanded.allowed).toBe(false);
+    expect(expanded.reason).toContain('computed at run time');
+    // Not stdin: a here-document on another descriptor is data, not the shell's commands.
+    expect(await check('bash x.sh 3<<EOF\nrm -rf x\nEOF', { sandboxed: true })).toMatchObject({
+      allowed: true,
+    });
+  });
+
+  it('reports the directory changes and links of a line for the unsandboxed checks', async () => {
+    const d = await check('cd sub && ln -s ../x l && pushd a && cp -s /etc/passwd p && cp a b', {
+      sandboxed: true,
+    });
+    expect(d.directoryChanges).toEqual(['cd sub', 'pushd a']);
+    expect(
+      d.links.map((l) => [l.text, l.target.dynamic ? '?' : l.target.value, l.symbolic]),
+    ).toEqual([
+      ['ln -s ../x l', '../x', true],
+      ['cp -s /etc/passwd p', '/etc/passwd', true],
+    ]);
+    const hard = await check('ln -t dir /a /b; link /c d', { sandboxed: true });
+    expect(hard.links.map((l) => [l.target.dynamic ? '?' : l.target.value, l.symbolic])).toEqual([
+      ['/a', false],
+      ['/b', false],
+      ['/c', false],
+    ]);
+  });
+
+  it.each([
     ['ls (', 'could not be parsed'],
     ['r\\\nm -rf x', 'line continuation'],
     ['cat <<EOF\n`rm -rf x`\nEOF', 'command substitution the parser did not recognise'],
@@ -139,7 +233,9 @@ describe('CommandPolicy', () => {
     const allowed = ['ls', 'cat', 'grep', 'npm test', 'xargs'];
 
     it('allows listed programs in pipelines', async () => {
-      expect(await check('ls | grep x && npm test', { allowed })).toMatchObject({ allowed: true });
+      expect(await check('ls | grep x && npm test', { allowed, sandboxed: true })).toMatchObject({
+        allowed: true,
+      });
     });
 
     it.each([

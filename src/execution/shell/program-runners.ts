@@ -397,7 +397,13 @@ export const PROGRAM_RUNNERS: ProgramRunner[] = [
   {
     programs: /^zip$/,
     reason: 'zip -T runs the program given with -TT/--unzip-command',
-    detect: valued('zip runs the program given with -TT/--unzip-command', ['unzip-command', 'TT']),
+    detect: (args) => {
+      const i = args.findIndex((a) => !a.dynamic && /^(-TT|--unzip-command)(=|$)/.test(a.value));
+      if (i < 0) return undefined;
+      const word = lit(args[i]);
+      const value = word?.includes('=') ? word.slice(word.indexOf('=') + 1) : lit(args[i + 1]);
+      return finding('zip runs the program given with -TT/--unzip-command', [value]);
+    },
   },
   {
     programs: /^man$/,
