@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config.loader';
@@ -48,6 +48,27 @@ describe('loadConfig', () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-runner-config-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('warns when a file that holds keys is readable by other users, and says how to fix it', () => {
+    const file = join(dir, 'config.toml');
+    writeFileSync(file, '[model]\napi_key = "sk-test-in-a-shared-file-0001"\n', { mode: 0o644 });
+    writeFileSync(join(dir, '.env'), 'OPENAI_API_KEY=sk-test-in-dotenv-0001\n', { mode: 0o640 });
+    const warned = loadConfig({ cwd: dir, env: {} }).warnings.filter((w) =>
+      w.message.includes('readable by other users'),
+    );
+    expect(warned).toEqual([
+      { path: file, message: expect.stringContaining(`mode 0644); run \`chmod 600 ${file}\``) },
+      { path: join(dir, '.env'), message: expect.stringContaining('mode 0640') },
+    ]);
+    chmodSync(file, 0o600);
+    chmodSync(join(dir, '.env'), 0o600);
+    expect(JSON.stringify(loadConfig({ cwd: dir, env: {} }).warnings)).not.toContain('readable');
+    // A shared file without keys is nobody's business.
+    writeFileSync(file, '[execution]\nmax_steps = 3\n');
+    chmodSync(file, 0o644);
+    rmSync(join(dir, '.env'));
+    expect(JSON.stringify(loadConfig({ cwd: dir, env: {} }).warnings)).not.toContain('readable');
+  });
 
   it('runs on built-in defaults with no file and no environment', () => {
     const { config, file } = loadConfig({ cwd: dir, env: {} });
