@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxMode } from '../../src/config/config.schema';
 import { AppConfigService } from '../../src/config/app-config.service';
+import { WorkspaceOwnership } from '../../src/execution/sandbox/workspace-ownership.service';
 import { startServerProcess } from '../support/server-process';
 import {
   bwrapUnavailableReason,
@@ -64,6 +65,17 @@ describe.each(modes)('commands of a root service run as run_as_user (sandbox %s)
     for (const cap of caps) expect(cap).toMatch(/:\s+0+$/);
   });
 
+  (sandbox === 'bwrap' ? it : it.skip)(
+    'cannot create user namespaces inside bubblewrap (a seccomp filter stands in for --disable-userns); threads still start',
+    async () => {
+      const out = await run(
+        "unshare -U true; echo \"unshare $?\"; unshare -Ur id; echo \"map $?\"; grep Seccomp: /proc/self/status; node -e \"new (require('node:worker_threads').Worker)('0', { eval: true }).on('exit', (c) => console.log('thread', c))\"",
+      );
+      expect(out.data?.stdout).toBe('unshare 1\nmap 1\nSeccomp:\t2\nthread 0\n');
+      expect(out.data?.stderr).toContain('Operation not permitted');
+    },
+  );
+
   it('makes the workspace theirs: files the service and the tools made are writable by commands', async () => {
     expect(
       await h.call('write_file', { path: 'made/by/tool.txt', content: 'from the tool\n' }),
@@ -79,6 +91,25 @@ describe.each(modes)('commands of a root service run as run_as_user (sandbox %s)
     // A file the tool replaces keeps the owner it had.
     await h.call('write_file', { path: 'made/by/tool.txt', content: 'again\n' });
     expect(statSync(join(h.workspace, 'made/by/tool.txt')).uid).toBe(nobody.uid);
+  });
+
+  it("leaves the service's own code to the service when a workspace holds it", async () => {
+    const install = join(h.base, 'install');
+    for (const folder of ['dist', 'node_modules', 'prompts', 'src'])
+      mkdirSync(join(install, folder), { recursive: true });
+    for (const file of ['dist/main.js', 'package.json', 'README.md'])
+      writeFileSync(join(install, file), 'x');
+    class Ownership extends WorkspaceOwnership {
+      protected override readonly serviceCode = new Set(
+        ['dist', 'node_modules', 'prompts', 'package.json'].map((p) => join(install, p)),
+      );
+    }
+    await new Ownership().handOver([install], () => false, nobody);
+    const owner = (p: string) => statSync(join(install, p)).uid;
+    expect(['dist', 'dist/main.js', 'node_modules', 'prompts', 'package.json'].map(owner)).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
+    expect(['.', 'src', 'README.md'].map(owner)).toEqual([nobody.uid, nobody.uid, nobody.uid]);
   });
 
   it("leaves the service's own files in the workspace to the service", async () => {

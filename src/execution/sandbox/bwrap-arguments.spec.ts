@@ -1,4 +1,4 @@
-import { BWRAP_BLOCK_FD, BWRAP_INFO_FD, BWRAP_RESOLV_FD, bwrapArguments } from './bwrap-arguments';
+import { bwrapArguments, bwrapPipes } from './bwrap-arguments';
 
 describe('bwrapArguments', () => {
   const base = {
@@ -34,8 +34,9 @@ describe('bwrapArguments', () => {
     expect(args).not.toContain('--share-net');
     expect(args).toContain('--unshare-all');
     const text = args.join(' ');
-    expect(text).toContain(`--info-fd ${BWRAP_INFO_FD} --block-fd ${BWRAP_BLOCK_FD}`);
-    expect(text).toContain(`--perms 0644 --ro-bind-data ${BWRAP_RESOLV_FD} /etc/resolv.conf`);
+    expect(bwrapPipes({ network: true })).toEqual({ info: 3, block: 4, resolv: 5, count: 3 });
+    expect(text).toContain('--info-fd 3 --block-fd 4');
+    expect(text).toContain('--perms 0644 --ro-bind-data 5 /etc/resolv.conf');
     expect(text).not.toContain('--ro-bind-try /etc/resolv.conf');
     expect(text).toContain('--size 1024 --tmpfs /tmp');
   });
@@ -75,6 +76,14 @@ describe('bwrapArguments', () => {
     expect(underTmp).toContain(
       '--tmpfs /tmp --perms 0755 --dir /tmp/x --perms 0755 --dir /tmp/x/y --bind /tmp/x/y/ws',
     );
+  });
+
+  it('loads the seccomp filter from the pipe after the network ones', () => {
+    expect(bwrapPipes({ network: false, seccomp: true })).toEqual({ seccomp: 3, count: 1 });
+    expect(bwrapPipes({ network: true, seccomp: true })).toMatchObject({ seccomp: 6, count: 4 });
+    const args = bwrapArguments({ ...base, dropsPrivileges: true, seccomp: true }).join(' ');
+    expect(args).toContain('--seccomp 3');
+    expect(bwrapArguments(base).join(' ')).not.toContain('--seccomp');
   });
 
   it('binds outer roots before nested ones', () => {

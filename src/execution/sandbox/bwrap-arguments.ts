@@ -11,7 +11,7 @@ export interface BwrapSpec {
   hidden: string[];
   /**
    * Give the command a network: its own namespace is always unshared; with this the runner plugs
-   * slirp4netns into it ({@link BWRAP_INFO_FD}, {@link BWRAP_BLOCK_FD}, {@link BWRAP_RESOLV_FD}).
+   * slirp4netns into it through the pipes of {@link bwrapPipes}.
    */
   network: boolean;
   /** Size of the private /tmp in bytes (0 = bubblewrap's default). */
@@ -22,14 +22,39 @@ export interface BwrapSpec {
    * the capabilities setpriv needs to drop; every folder it creates is made traversable.
    */
   dropsPrivileges?: boolean;
+  /**
+   * Load a seccomp filter from a pipe (userns-seccomp.ts): without a user namespace bubblewrap's
+   * own `--disable-userns` is not available.
+   */
+  seccomp?: boolean;
 }
 
-/** bubblewrap writes `{"child-pid": N}` here once the sandbox process exists. */
-export const BWRAP_INFO_FD = 3;
-/** bubblewrap waits for a byte here before it runs the command (the network is plugged in then). */
-export const BWRAP_BLOCK_FD = 4;
-/** The sandbox's /etc/resolv.conf is read from here (slirp4netns answers DNS itself). */
-export const BWRAP_RESOLV_FD = 5;
+/** The pipes bubblewrap reads or writes besides stdio, as fd numbers from 3 on. */
+export interface BwrapPipes {
+  /** bubblewrap writes `{"child-pid": N}` here once the sandbox process exists. */
+  info?: number;
+  /** bubblewrap waits for a byte here before it runs the command (the network is plugged in then). */
+  block?: number;
+  /** The sandbox's /etc/resolv.conf is read from here (slirp4netns answers DNS itself). */
+  resolv?: number;
+  /** The seccomp program is read from here. */
+  seccomp?: number;
+  /** How many extra pipes the command needs. */
+  count: number;
+}
+
+export function bwrapPipes(spec: Pick<BwrapSpec, 'network' | 'seccomp'>): BwrapPipes {
+  const pipes: BwrapPipes = { count: 0 };
+  let next = 3;
+  if (spec.network) {
+    pipes.info = next++;
+    pipes.block = next++;
+    pipes.resolv = next++;
+  }
+  if (spec.seccomp) pipes.seccomp = next++;
+  pipes.count = next - 3;
+  return pipes;
+}
 
 /** Top-level system folders bound read-only (or re-created as links on merged-/usr systems). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -84,6 +109,7 @@ const ETC_ENTRIES = [
  */
 export function bwrapArguments(spec: BwrapSpec): string[] {
   const drops = spec.dropsPrivileges === true;
+  const pipes = bwrapPipes(spec);
   const args = drops
     ? [
         '--unshare-ipc',
@@ -120,7 +146,7 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
   }
   if (spec.network)
     mount(
-      ['--perms', '0644', '--ro-bind-data', String(BWRAP_RESOLV_FD), '/etc/resolv.conf'],
+      ['--perms', '0644', '--ro-bind-data', String(pipes.resolv), '/etc/resolv.conf'],
       '/etc/resolv.conf',
     );
   const prefix = dirname(dirname(process.execPath));
@@ -141,8 +167,8 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
     if (lstatSync(h).isDirectory()) args.push('--tmpfs', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
-  if (spec.network)
-    args.push('--info-fd', String(BWRAP_INFO_FD), '--block-fd', String(BWRAP_BLOCK_FD));
+  if (spec.network) args.push('--info-fd', String(pipes.info), '--block-fd', String(pipes.block));
+  if (spec.seccomp) args.push('--seccomp', String(pipes.seccomp));
   // The new root itself (where /etc's entries were mounted) becomes read-only; binds keep their mode.
   args.push('--remount-ro', '/', '--chdir', spec.cwd, '--hostname', 'sandbox');
   return args;

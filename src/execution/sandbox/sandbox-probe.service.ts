@@ -4,7 +4,6 @@ import { chownSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { AppConfigService } from '../../config/app-config.service';
 import type { AgentRunnerConfig, SandboxMode } from '../../config/config.schema';
@@ -15,9 +14,10 @@ import {
   dropPrivilegesArgs,
   HostAccount,
 } from '../process/command-user';
-import { BWRAP_RESOLV_FD, BwrapSpec, bwrapArguments } from './bwrap-arguments';
+import { bwrapArguments, bwrapPipes, BwrapSpec } from './bwrap-arguments';
+import { BwrapHandshake, bwrapHandshake } from './bwrap-handshake';
 import { findHostPrograms, HostPrograms } from './host-programs';
-import { attachSlirpNetwork, SLIRP_DNS } from './slirp-network';
+import { noUserNamespacesFilter } from './userns-seccomp';
 
 const run = promisify(execFile);
 const PROBE_TIMEOUT_MS = 10_000;
@@ -72,6 +72,7 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
   private programs: HostPrograms = {};
   private users = new CommandUserResolver(serviceUid(), undefined);
   private stopChecking?: () => void;
+  private filter?: { value: Buffer | undefined };
 
   constructor(private readonly config: AppConfigService) {}
 
@@ -244,6 +245,7 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
         network,
         tmpfsBytes: 0,
         dropsPrivileges: drops,
+        seccomp: drops && this.seccompFilter() !== undefined,
       };
       const script = network
         ? 'echo ok > probe && cat probe && grep -q tap0 /proc/net/dev'
@@ -257,7 +259,7 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
         '-c',
         script,
       ];
-      const stdout = await this.spawnProbe(bwrap, argv, network);
+      const stdout = await this.spawnProbe(bwrap, argv, spec);
       if (stdout.trim() !== 'ok')
         throw new Error(`unexpected probe output ${JSON.stringify(stdout.slice(0, 100))}`);
     } finally {
@@ -265,11 +267,12 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private spawnProbe(bwrap: string, argv: string[], network: boolean): Promise<string> {
+  private spawnProbe(bwrap: string, argv: string[], spec: BwrapSpec): Promise<string> {
+    const pipes = bwrapPipes(spec);
     return new Promise((resolve, reject) => {
       const child = spawn(bwrap, argv, {
         env: { PATH: '/usr/bin:/bin' },
-        stdio: ['ignore', 'pipe', 'pipe', ...(network ? (['pipe', 'pipe', 'pipe'] as const) : [])],
+        stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(pipes.count).fill('pipe')],
       });
       let stdout = '';
       let stderr = '';
@@ -291,15 +294,34 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
             ),
           );
       });
-      if (network)
-        void plugNetwork(child, this.programs.slirp4netns!, !this.dropsPrivileges()).then(
-          (fn) => (release = fn),
-          (e: Error) => {
-            stderr = e.message;
-            child.kill('SIGKILL');
-          },
-        );
+      void bwrapHandshake(child, pipes, this.handshake(spec)).then(
+        (fn) => (release = fn),
+        (e: Error) => {
+          stderr = e.message;
+          child.kill('SIGKILL');
+        },
+      );
     });
+  }
+
+  /** What bubblewrap gets through its pipes for a command run with `spec`. */
+  handshake(spec: Pick<BwrapSpec, 'network' | 'seccomp' | 'dropsPrivileges'>): BwrapHandshake {
+    return {
+      ...(spec.seccomp ? { seccomp: this.seccompFilter() } : {}),
+      ...(spec.network && this.programs.slirp4netns
+        ? {
+            network: {
+              slirp4netns: this.programs.slirp4netns,
+              joinUserNamespace: !spec.dropsPrivileges,
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** The filter against nested user namespaces, where this architecture has one. */
+  seccompFilter(): Buffer | undefined {
+    return (this.filter ??= { value: noUserNamespacesFilter() }).value;
   }
 
   /** Whether bubblewrap runs without a user namespace (the service is root and drops inside). */
@@ -314,36 +336,6 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
       ? { uid: runAs.uid, gid: runAs.gid }
       : undefined;
   }
-}
-
-/**
- * bubblewrap's network handshake: read the sandbox's pid from the info fd, plug slirp4netns into
- * its network namespace, hand it a resolv.conf naming slirp's DNS, then let the command start.
- * Resolves to the function that stops the network.
- */
-export async function plugNetwork(
-  child: { stdio: readonly unknown[] },
-  slirp4netns: string,
-  joinUserNamespace: boolean,
-): Promise<() => void> {
-  const info = child.stdio[3] as Readable;
-  const block = child.stdio[4] as Writable;
-  const resolv = child.stdio[BWRAP_RESOLV_FD] as Writable;
-  block.on('error', () => undefined);
-  resolv.on('error', () => undefined);
-  resolv.end(`nameserver ${SLIRP_DNS}\n`);
-  const text = await new Promise<string>((resolve, reject) => {
-    let data = '';
-    info.on('data', (d: Buffer) => (data += d.toString()));
-    info.once('end', () => resolve(data));
-    info.once('error', reject);
-  });
-  const pid = Number((JSON.parse(text || '{}') as { 'child-pid'?: number })['child-pid']);
-  if (!Number.isInteger(pid) || pid <= 0)
-    throw new Error('bubblewrap did not report its sandbox process');
-  const attachment = await attachSlirpNetwork(slirp4netns, pid, { joinUserNamespace });
-  block.end('1');
-  return () => attachment.close();
 }
 
 function serviceUid(): number {

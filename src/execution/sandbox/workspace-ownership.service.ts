@@ -2,18 +2,24 @@ import { Injectable, Logger } from '@nestjs/common';
 import { statSync } from 'node:fs';
 import { lchown, lstat, readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { packageRoot } from '../../common/package-info';
 import type { HostAccount } from '../process/command-user';
+
+/** What the service runs (when a workspace holds its installation): never handed to commands. */
+const SERVICE_CODE = ['dist', 'node_modules', 'prompts', 'package.json'];
 
 /**
  * Makes the task folders usable by the unprivileged user commands run as (when the service is
  * root): the tree of each root is handed to that user once per process (lchown, links not
- * followed, other file systems and the service's hidden files left alone), and files the tools
- * create later get that owner from the path sandbox.
+ * followed, other file systems, the service's hidden files and its own code left alone), and
+ * files the tools create later get that owner from the path sandbox.
  */
 @Injectable()
 export class WorkspaceOwnership {
   private readonly logger = new Logger(WorkspaceOwnership.name);
   private readonly handedOver = new Map<string, Promise<void>>();
+  /** Never handed over: the service's own code, should a workspace hold its installation. */
+  protected readonly serviceCode = new Set(SERVICE_CODE.map((p) => join(packageRoot(), p)));
 
   /** Hands every root to `account` (each root once per process and account). */
   async handOver(
@@ -46,7 +52,7 @@ export class WorkspaceOwnership {
     const queue = [root];
     while (queue.length) {
       const p = queue.pop()!;
-      if (hidden(p)) continue;
+      if (hidden(p) || this.serviceCode.has(p)) continue;
       const st = await lstat(p).catch(() => undefined);
       if (!st || st.dev !== device || st.isSymbolicLink()) continue;
       if (st.uid !== account.uid || st.gid !== account.gid) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommandPolicy } from './command-policy';
 import { PROGRAM_RUNNERS, sedCommands } from './program-runners';
 
@@ -37,9 +39,16 @@ describe('the catalogue of programs that run programs', () => {
   const unsandboxed = (command: string) =>
     policy.check(command, { sandboxed: false, forbidden: ['rm -rf'], allowed: [] });
 
-  it('gives every entry a reason', () => {
+  it('gives every entry a reason, and docs/security.md lists every entry', () => {
     expect(PROGRAM_RUNNERS.length).toBeGreaterThanOrEqual(15);
     for (const entry of PROGRAM_RUNNERS) expect(entry.reason.length).toBeGreaterThan(20);
+    const doc = readFileSync(join(__dirname, '../../../docs/security.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('| programs | why they are listed |'));
+    const named = [...table.slice(0, table.indexOf('\n\n')).matchAll(/`([^`\s]+)[^`]*`/g)].map(
+      (m) => m[1],
+    );
+    const missing = PROGRAM_RUNNERS.filter((e) => !named.some((n) => e.programs.test(n)));
+    expect(missing.map((e) => String(e.programs))).toEqual([]);
   });
 
   it.each([

@@ -9,10 +9,11 @@ import { ToolDeniedError, ToolInputError } from '../execution.errors';
 import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
 import { buildChildEnvironment } from '../process/child-environment';
 import { dropPrivilegesArgs, HostAccount } from '../process/command-user';
-import { ProcessRunner, RunResult } from '../process/process-runner';
-import { bwrapArguments } from '../sandbox/bwrap-arguments';
+import { ProcessRunner, RunRequest, RunResult } from '../process/process-runner';
+import { bwrapArguments, bwrapPipes, BwrapSpec } from '../sandbox/bwrap-arguments';
 import type { PathSandbox } from '../sandbox/path-sandbox';
-import { plugNetwork, SandboxProbe } from '../sandbox/sandbox-probe.service';
+import { bwrapHandshake } from '../sandbox/bwrap-handshake';
+import { SandboxProbe } from '../sandbox/sandbox-probe.service';
 import { unreachableFolder, WorkspaceOwnership } from '../sandbox/workspace-ownership.service';
 import { CommandPolicy } from '../shell/command-policy';
 import { checkUnsandboxedEffects } from './unsandboxed-checks';
@@ -149,18 +150,11 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
         },
         bashPath: host.bash,
         prlimitPath: host.prlimit,
-        bwrap:
-          sandboxed && host.bwrap
-            ? { path: host.bwrap, args: this.bwrapArgs(sandbox, cwd, network, !!account) }
-            : undefined,
+        ...(sandboxed && host.bwrap
+          ? this.inBubblewrap(host.bwrap, sandbox, cwd, network, !!account)
+          : {}),
         dropPrivileges:
           account && host.setpriv ? dropPrivilegesArgs(host.setpriv, account) : undefined,
-        ...(network && host.slirp4netns
-          ? {
-              extraPipes: 3,
-              onSpawn: (child: ChildProcess) => plugNetwork(child, host.slirp4netns!, !account),
-            }
-          : {}),
       });
       return this.outcome(args.command, result, status.mode, limitMs < left);
     } finally {
@@ -202,22 +196,36 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
     return sandbox.inside(sandbox.cwd) ? sandbox.cwd : sandbox.roots[0];
   }
 
-  private bwrapArgs(
+  /** bubblewrap's arguments and the pipes it talks through (network, seccomp filter). */
+  private inBubblewrap(
+    path: string,
     sandbox: PathSandbox,
     cwd: string,
     network: boolean,
     dropsPrivileges: boolean,
-  ): string[] {
+  ): Pick<RunRequest, 'bwrap' | 'extraPipes' | 'onSpawn'> {
     const tools = this.config.get('tools');
     const tmpfsMb = tools.command_max_file_size_mb || 1024;
-    return bwrapArguments({
+    const spec: BwrapSpec = {
       writable: [...sandbox.roots],
       cwd,
       hidden: sandbox.hiddenPaths.filter((h) => sandbox.inside(h)),
       network,
       tmpfsBytes: this.probe.tmpfsSizeSupported ? tmpfsMb * MiB : 0,
       dropsPrivileges,
-    });
+      seccomp: dropsPrivileges && this.probe.seccompFilter() !== undefined,
+    };
+    const pipes = bwrapPipes(spec);
+    const handshake = this.probe.handshake(spec);
+    return {
+      bwrap: { path, args: bwrapArguments(spec) },
+      ...(pipes.count
+        ? {
+            extraPipes: pipes.count,
+            onSpawn: (child: ChildProcess) => bwrapHandshake(child, pipes, handshake),
+          }
+        : {}),
+    };
   }
 
   private outcome(
