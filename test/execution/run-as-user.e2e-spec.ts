@@ -1,11 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxMode } from '../../src/config/config.schema';
 import { AppConfigService } from '../../src/config/app-config.service';
 import { WorkspaceOwnership } from '../../src/execution/sandbox/workspace-ownership.service';
-import { startServerProcess } from '../support/server-process';
+import { ServerProcess, startServerProcess } from '../support/server-process';
 import {
   bwrapUnavailableReason,
   createExecutionHarness,
@@ -187,16 +189,61 @@ describeRoot('run_as_user settings and limits', () => {
 });
 
 describeRoot('a service that is not root', () => {
-  it('cannot switch users: status says why, commands run as the service user', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-runner-nonroot-'));
+  const slirpMissing =
+    bwrapMissing ??
+    (spawnSync('sh', ['-c', 'command -v slirp4netns']).status === 0
+      ? undefined
+      : 'slirp4netns is not installed');
+  if (slirpMissing) console.warn(`non-root network check skipped: ${slirpMissing}`);
+  let dir: string;
+  let server: ServerProcess;
+  let hostPort = 0;
+  const host = createServer((c) => c.end('hello from the host loopback\n'));
+
+  beforeAll(async () => {
+    host.listen(0, '127.0.0.1');
+    await once(host, 'listening');
+    hostPort = (host.address() as { port: number }).port;
+    dir = mkdtempSync(join(tmpdir(), 'agent-runner-nonroot-'));
     chmodSync(dir, 0o777);
     writeFileSync(join(dir, 'README.md'), 'hello\n');
-    const server = await startServerProcess({
+    server = await startServerProcess({
       cwd: dir,
       wrapper: ['setpriv', `--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--clear-groups'],
-      env: { AGENT_RUNNER_STORAGE_DRIVER: 'memory', AGENT_RUNNER_LOG_LEVEL: 'warn' },
+      env: {
+        AGENT_RUNNER_STORAGE_DRIVER: 'memory',
+        AGENT_RUNNER_LOG_LEVEL: 'warn',
+        ...(slirpMissing ? {} : { AGENT_RUNNER__EXECUTION__NETWORK: 'true' }),
+      },
     });
-    try {
+  });
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    host.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  (slirpMissing ? it.skip : it)(
+    'still gives sandboxed commands their own network, without the host loopback, and no user namespaces',
+    async () => {
+      const res = await fetch(`${server.baseUrl}/api/v1/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          task: `run \`grep -c tap0 /proc/net/dev; id -u; (cat < /dev/tcp/127.0.0.1/${hostPort}) 2>&1; unshare -U true 2>&1; echo done\``,
+        }),
+      });
+      const task = (await res.json()) as { result: { summary: string } };
+      const summary = task.result.summary;
+      expect(summary).toMatch(new RegExp(`stdout:\\n1\\n${nobody.uid}\\n`));
+      expect(summary).toContain('Connection refused');
+      expect(summary).toContain('Operation not permitted');
+      expect(summary).not.toContain('hello from the host loopback');
+    },
+  );
+
+  it('cannot switch users: status says why, commands run as the service user', async () => {
+    {
       const status = (await (await fetch(`${server.baseUrl}/api/v1/status`)).json()) as {
         sandbox: { run_as: Record<string, unknown> };
       };
@@ -208,9 +255,6 @@ describeRoot('a service that is not root', () => {
         usable: true,
         reason: `the service does not run as root (uid ${nobody.uid}), so commands run as the service's own user`,
       });
-    } finally {
-      await server.stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -86,6 +86,23 @@ describe('bwrapArguments', () => {
     expect(bwrapArguments(base).join(' ')).not.toContain('--seccomp');
   });
 
+  it('lets the runner map the user namespace (no nested one) for the network of a non-root service', () => {
+    const spec = { ...base, network: true, seccomp: true, mapsUserNamespace: true };
+    expect(bwrapPipes(spec)).toEqual({
+      info: 3,
+      block: 4,
+      resolv: 5,
+      seccomp: 6,
+      userns: 7,
+      count: 5,
+    });
+    const args = bwrapArguments(spec);
+    expect(args.join(' ')).toContain('--unshare-all --unshare-user --userns-block-fd 7');
+    expect(args).not.toContain('--disable-userns');
+    // The seccomp filter replaces --disable-userns wherever there is one.
+    expect(bwrapArguments({ ...base, seccomp: true })).not.toContain('--disable-userns');
+  });
+
   it('binds outer roots before nested ones', () => {
     const text = bwrapArguments({ ...base, writable: ['/w/a/b', '/w/a'] }).join(' ');
     expect(text.indexOf('--bind /w/a /w/a')).toBeLessThan(text.indexOf('--bind /w/a/b /w/a/b'));

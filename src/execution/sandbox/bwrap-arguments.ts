@@ -23,10 +23,20 @@ export interface BwrapSpec {
    */
   dropsPrivileges?: boolean;
   /**
-   * Load a seccomp filter from a pipe (userns-seccomp.ts): without a user namespace bubblewrap's
-   * own `--disable-userns` is not available.
+   * Keep the command from creating user namespaces with a seccomp filter read from a pipe
+   * (userns-seccomp.ts) instead of bubblewrap's `--disable-userns`, which needs a user namespace
+   * for the sandbox (not there when it drops privileges) and moves the command into a second,
+   * nested one (whose namespace slirp4netns could not join to plug the network in). Without the
+   * filter (an architecture it does not know) `--disable-userns` is used where it can be.
    */
   seccomp?: boolean;
+  /**
+   * The runner writes the identity uid/gid maps of the sandbox's user namespace itself while
+   * bubblewrap waits (`--userns-block-fd`). Needed for the network of a service that is not root:
+   * bubblewrap would otherwise move the command into a nested user namespace, and slirp4netns,
+   * which must join the namespace that owns the network namespace, could no longer reach it.
+   */
+  mapsUserNamespace?: boolean;
 }
 
 /** The pipes bubblewrap reads or writes besides stdio, as fd numbers from 3 on. */
@@ -39,11 +49,15 @@ export interface BwrapPipes {
   resolv?: number;
   /** The seccomp program is read from here. */
   seccomp?: number;
+  /** bubblewrap waits for a byte here while the runner writes the user namespace's maps. */
+  userns?: number;
   /** How many extra pipes the command needs. */
   count: number;
 }
 
-export function bwrapPipes(spec: Pick<BwrapSpec, 'network' | 'seccomp'>): BwrapPipes {
+export function bwrapPipes(
+  spec: Pick<BwrapSpec, 'network' | 'seccomp' | 'mapsUserNamespace'>,
+): BwrapPipes {
   const pipes: BwrapPipes = { count: 0 };
   let next = 3;
   if (spec.network) {
@@ -52,6 +66,7 @@ export function bwrapPipes(spec: Pick<BwrapSpec, 'network' | 'seccomp'>): BwrapP
     pipes.resolv = next++;
   }
   if (spec.seccomp) pipes.seccomp = next++;
+  if (spec.mapsUserNamespace) pipes.userns = next++;
   pipes.count = next - 3;
   return pipes;
 }
@@ -126,7 +141,14 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
           c,
         ]),
       ]
-    : ['--unshare-all', '--unshare-user', '--disable-userns', '--cap-drop', 'ALL'];
+    : [
+        '--unshare-all',
+        '--unshare-user',
+        // --disable-userns cannot go with --userns-block-fd; the seccomp filter does its job.
+        ...(spec.seccomp || spec.mapsUserNamespace ? [] : ['--disable-userns']),
+        ...(spec.mapsUserNamespace ? ['--userns-block-fd', String(pipes.userns)] : []),
+      ];
+  if (!drops) args.push('--cap-drop', 'ALL');
   args.push('--die-with-parent', '--new-session');
   const mounted: string[] = [];
   const made = new Set<string>();

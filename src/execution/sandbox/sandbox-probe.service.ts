@@ -14,6 +14,7 @@ import {
   dropPrivilegesArgs,
   HostAccount,
 } from '../process/command-user';
+import { signalProcess } from '../process/process-tree';
 import { bwrapArguments, bwrapPipes, BwrapSpec } from './bwrap-arguments';
 import { BwrapHandshake, bwrapHandshake } from './bwrap-handshake';
 import { findHostPrograms, HostPrograms } from './host-programs';
@@ -245,7 +246,8 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
         network,
         tmpfsBytes: 0,
         dropsPrivileges: drops,
-        seccomp: drops && this.seccompFilter() !== undefined,
+        seccomp: this.seccompFilter() !== undefined,
+        mapsUserNamespace: this.mapsUserNamespace(network, drops),
       };
       const script = network
         ? 'echo ok > probe && cat probe && grep -q tap0 /proc/net/dev'
@@ -270,14 +272,19 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
   private spawnProbe(bwrap: string, argv: string[], spec: BwrapSpec): Promise<string> {
     const pipes = bwrapPipes(spec);
     return new Promise((resolve, reject) => {
+      // Its own process group: a sandbox still waiting for its network must die with it.
       const child = spawn(bwrap, argv, {
         env: { PATH: '/usr/bin:/bin' },
         stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(pipes.count).fill('pipe')],
+        detached: true,
       });
       let stdout = '';
       let stderr = '';
       let release: (() => void) | undefined;
-      const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+      const killAll = () => {
+        if (child.pid !== undefined) signalProcess(-child.pid, 'SIGKILL');
+      };
+      const timer = setTimeout(killAll, PROBE_TIMEOUT_MS);
       child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.once('error', (e) => reject(e));
@@ -298,35 +305,34 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
         (fn) => (release = fn),
         (e: Error) => {
           stderr = e.message;
-          child.kill('SIGKILL');
+          killAll();
         },
       );
     });
   }
 
   /** What bubblewrap gets through its pipes for a command run with `spec`. */
-  handshake(spec: Pick<BwrapSpec, 'network' | 'seccomp' | 'dropsPrivileges'>): BwrapHandshake {
+  handshake(spec: Pick<BwrapSpec, 'network' | 'seccomp' | 'mapsUserNamespace'>): BwrapHandshake {
     return {
       ...(spec.seccomp ? { seccomp: this.seccompFilter() } : {}),
       ...(spec.network && this.programs.slirp4netns
         ? {
-            network: {
-              slirp4netns: this.programs.slirp4netns,
-              joinUserNamespace: !spec.dropsPrivileges,
-            },
+            // Root enters any network namespace directly; others through its user namespace.
+            network: { slirp4netns: this.programs.slirp4netns, joinUserNamespace: !IS_ROOT },
           }
         : {}),
+      ...(spec.mapsUserNamespace ? { userMap: { uid: serviceUid(), gid: process.getgid!() } } : {}),
     };
+  }
+
+  /** Whether bubblewrap must let the runner map its user namespace (see BwrapSpec.mapsUserNamespace). */
+  mapsUserNamespace(network: boolean, dropsPrivileges: boolean): boolean {
+    return network && !dropsPrivileges && !IS_ROOT;
   }
 
   /** The filter against nested user namespaces, where this architecture has one. */
   seccompFilter(): Buffer | undefined {
     return (this.filter ??= { value: noUserNamespacesFilter() }).value;
-  }
-
-  /** Whether bubblewrap runs without a user namespace (the service is root and drops inside). */
-  dropsPrivileges(): boolean {
-    return this.commandAccount() !== undefined;
   }
 
   /** The account commands switch to (the service is root and `run_as_user` applies), if any. */
@@ -337,6 +343,8 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
       : undefined;
   }
 }
+
+const IS_ROOT = serviceUid() === 0;
 
 function serviceUid(): number {
   return typeof process.getuid === 'function' ? process.getuid() : -1;

@@ -16,8 +16,8 @@ const READY_TIMEOUT_MS = 10_000;
  * resolves once `tap0` is configured. `--disable-host-loopback` keeps the gateway (10.0.2.2) from
  * reaching the host's 127.0.0.1, and the namespace has no other way out, so the command can reach
  * the internet but not the service or other services listening on the host's loopback.
- * slirp4netns runs in its own mount namespace with a seccomp filter (it parses the command's
- * packets), and exits when the service closes its exit pipe or dies.
+ * slirp4netns runs with a seccomp filter (it parses the command's packets), in its own mount
+ * namespace when the service is root, and exits when the service closes its exit pipe or dies.
  */
 export function attachSlirpNetwork(
   slirp4netns: string,
@@ -33,7 +33,8 @@ export function attachSlirpNetwork(
       '--configure',
       '--mtu=65520',
       '--disable-host-loopback',
-      '--enable-sandbox',
+      // Its own mount namespace needs root (it fails with "setegid(0)" otherwise).
+      ...(process.getuid?.() === 0 ? ['--enable-sandbox'] : []),
       '--enable-seccomp',
       '--ready-fd=3',
       '--exit-fd=4',

@@ -213,7 +213,8 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
       network,
       tmpfsBytes: this.probe.tmpfsSizeSupported ? tmpfsMb * MiB : 0,
       dropsPrivileges,
-      seccomp: dropsPrivileges && this.probe.seccompFilter() !== undefined,
+      seccomp: this.probe.seccompFilter() !== undefined,
+      mapsUserNamespace: this.probe.mapsUserNamespace(network, dropsPrivileges),
     };
     const pipes = bwrapPipes(spec);
     const handshake = this.probe.handshake(spec);
