@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxMode } from '../../src/config/config.schema';
 import { AppConfigService } from '../../src/config/app-config.service';
-import { WorkspaceOwnership } from '../../src/execution/sandbox/workspace-ownership.service';
+import {
+  unsafeToHandOver,
+  WorkspaceOwnership,
+} from '../../src/execution/sandbox/workspace-ownership.service';
 import { ServerProcess, startServerProcess } from '../support/server-process';
 import {
   bwrapUnavailableReason,
@@ -157,6 +160,24 @@ describeRoot('run_as_user settings and limits', () => {
       }
     },
   );
+
+  it('never hands a top-level folder or the home folder to the user', async () => {
+    expect(unsafeToHandOver('/', '/root')).toContain('top-level');
+    expect(unsafeToHandOver('/srv', '/root')).toContain('top-level');
+    expect(unsafeToHandOver('/home/svc', '/home/svc')).toContain('home folder');
+    expect(unsafeToHandOver('/srv/workspaces', '/root')).toBeUndefined();
+    const h = await createExecutionHarness({ config: config('none') });
+    try {
+      h.module.get(AppConfigService).update({ tools: { working_directory: '/tmp' } });
+      const before = statSync('/tmp').uid;
+      const out = await h.call('run_command', { command: 'true' });
+      expect(out.status).toBe('error');
+      expect(out.output).toContain('/tmp is a top-level folder');
+      expect(statSync('/tmp').uid).toBe(before);
+    } finally {
+      await h.close();
+    }
+  });
 
   it('runs commands as the service user only when run_as_user is ""', async () => {
     const h = await createExecutionHarness({

@@ -70,6 +70,16 @@ export class WorkspaceOwnership {
 }
 
 /**
+ * A root that must never be handed to another user: `/`, a top-level folder (`/home`, `/tmp`,
+ * `/srv` …) or the service user's home. Returns why, or undefined.
+ */
+export function unsafeToHandOver(root: string, home: string): string | undefined {
+  if (root.split(sep).filter(Boolean).length < 2) return `${root} is a top-level folder`;
+  if (root === home) return `${root} is the home folder of the service's user`;
+  return undefined;
+}
+
+/**
  * The first folder on the way to `dir` that `account` may not pass (no search permission for
  * it by the mode bits), or undefined. Unsandboxed commands run as that user on the real tree, so
  * every folder above the workspace must let it through.

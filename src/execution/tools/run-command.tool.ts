@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolDeniedError, ToolInputError } from '../execution.errors';
@@ -14,7 +14,11 @@ import { bwrapArguments, bwrapPipes, BwrapSpec } from '../sandbox/bwrap-argument
 import type { PathSandbox } from '../sandbox/path-sandbox';
 import { bwrapHandshake } from '../sandbox/bwrap-handshake';
 import { SandboxProbe } from '../sandbox/sandbox-probe.service';
-import { unreachableFolder, WorkspaceOwnership } from '../sandbox/workspace-ownership.service';
+import {
+  unreachableFolder,
+  unsafeToHandOver,
+  WorkspaceOwnership,
+} from '../sandbox/workspace-ownership.service';
 import { CommandPolicy } from '../shell/command-policy';
 import { checkUnsandboxedEffects } from './unsandboxed-checks';
 
@@ -172,6 +176,14 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
     cwd: string,
     sandboxed: boolean,
   ): Promise<void> {
+    for (const root of sandbox.roots) {
+      const unsafe = unsafeToHandOver(root, homedir());
+      if (unsafe)
+        throw new ToolInputError(
+          `commands run as ${this.config.get('execution').run_as_user} (execution.run_as_user) and would have to own the task's folder, but ${unsafe}; ` +
+            'give tools.working_directory a folder of its own',
+        );
+    }
     await this.ownership.handOver(sandbox.roots, (p) => sandbox.hidden(p), account);
     if (sandboxed) return;
     const blocked = unreachableFolder(cwd, account);
