@@ -161,9 +161,10 @@ describeRoot('run_as_user settings and limits', () => {
     },
   );
 
-  it('never hands a top-level folder or the home folder to the user', async () => {
+  it('never hands a system top-level folder or the home folder to the user', async () => {
     expect(unsafeToHandOver('/', '/root')).toContain('top-level');
     expect(unsafeToHandOver('/srv', '/root')).toContain('top-level');
+    expect(unsafeToHandOver('/workspace', '/root')).toBeUndefined();
     expect(unsafeToHandOver('/home/svc', '/home/svc')).toContain('home folder');
     expect(unsafeToHandOver('/srv/workspaces', '/root')).toBeUndefined();
     const h = await createExecutionHarness({ config: config('none') });
@@ -172,7 +173,7 @@ describeRoot('run_as_user settings and limits', () => {
       const before = statSync('/tmp').uid;
       const out = await h.call('run_command', { command: 'true' });
       expect(out.status).toBe('error');
-      expect(out.output).toContain('/tmp is a top-level folder');
+      expect(out.output).toContain('/tmp is a system or shared top-level folder');
       expect(statSync('/tmp').uid).toBe(before);
     } finally {
       await h.close();

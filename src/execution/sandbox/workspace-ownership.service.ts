@@ -69,12 +69,20 @@ export class WorkspaceOwnership {
   }
 }
 
+/** Top-level folders of the system or shared by everyone (a dedicated `/workspace` is neither). */
+const SYSTEM_FOLDERS = new Set(
+  'bin boot dev etc home lib lib32 lib64 libx32 media mnt opt proc root run sbin srv sys tmp usr var'
+    .split(' ')
+    .map((f) => `/${f}`),
+);
+
 /**
- * A root that must never be handed to another user: `/`, a top-level folder (`/home`, `/tmp`,
- * `/srv` …) or the service user's home. Returns why, or undefined.
+ * A root that must never be handed to another user: `/`, a system or shared top-level folder
+ * (`/etc`, `/home`, `/tmp`, `/srv` …) or the service user's home. Returns why, or undefined.
  */
 export function unsafeToHandOver(root: string, home: string): string | undefined {
-  if (root.split(sep).filter(Boolean).length < 2) return `${root} is a top-level folder`;
+  if (root === sep || SYSTEM_FOLDERS.has(root))
+    return `${root} is a system or shared top-level folder`;
   if (root === home) return `${root} is the home folder of the service's user`;
   return undefined;
 }
