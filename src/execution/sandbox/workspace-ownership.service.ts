@@ -78,7 +78,8 @@ const SYSTEM_FOLDERS = new Set(
 
 /**
  * A root that must never be handed to another user: `/`, a system or shared top-level folder
- * (`/etc`, `/home`, `/tmp`, `/srv` …) or the service user's home. Returns why, or undefined.
+ * (`/etc`, `/home`, `/tmp`, `/srv` …) or the service user's home (from the user database, not
+ * $HOME). Returns why, or undefined.
  */
 export function unsafeToHandOver(root: string, home: string): string | undefined {
   if (root === sep || SYSTEM_FOLDERS.has(root))

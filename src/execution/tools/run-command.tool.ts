@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolDeniedError, ToolInputError } from '../execution.errors';
@@ -177,7 +177,7 @@ export class RunCommandTool implements ToolHandler<RunCommandArgs> {
     sandboxed: boolean,
   ): Promise<void> {
     for (const root of sandbox.roots) {
-      const unsafe = unsafeToHandOver(root, homedir());
+      const unsafe = unsafeToHandOver(root, userInfo().homedir);
       if (unsafe)
         throw new ToolInputError(
           `commands run as ${this.config.get('execution').run_as_user} (execution.run_as_user) and would have to own the task's folder, but ${unsafe}; ` +
