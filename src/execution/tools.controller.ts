@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth } from '../auth/auth.decorators';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ToolsResponseDto } from './dto/tools-response.dto';
@@ -17,9 +17,13 @@ export class ToolsController {
     private readonly sandbox: SandboxProbe,
   ) {}
 
-  /** The enabled tools with their JSON-Schema parameters, and the command sandbox in effect. */
+  /**
+   * The tools the model may call here (those enabled by `tools.enable_*`) with their JSON-Schema
+   * arguments, and the command sandbox in effect.
+   */
   @Get()
-  @ApiOkResponse({ type: ToolsResponseDto })
+  @ApiOperation({ summary: 'List the tools' })
+  @ApiOkResponse({ type: ToolsResponseDto, description: 'The enabled tools and the sandbox.' })
   list(): ToolsResponseDto {
     return { tools: this.registry.definitions(), sandbox: this.sandbox.status() };
   }

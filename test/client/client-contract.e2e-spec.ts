@@ -309,14 +309,14 @@ describe.each(TRANSPORTS)('TaskRunnerClient contract over %s', (kind) => {
       expect((updated.execution as { max_steps: number }).max_steps).toBe(7);
       expect(((await f.client.getConfig()).execution as { max_steps: number }).max_steps).toBe(7);
       const model = await f.client.updateModelConfig({ temperature: 0.3 });
-      expect((model.model as { temperature: number }).temperature).toBe(0.3);
+      expect(model.model.temperature).toBe(0.3);
 
       const restartOnly = await rejectionOf(
         f.client.updateConfig({ storage: { driver: 'sqlite' } }),
       );
       expect(restartOnly).toBeInstanceOf(InvalidRequestError);
       expect((restartOnly as AgentRunnerError).details).toEqual([
-        expect.objectContaining({ path: 'storage' }),
+        expect.objectContaining({ field: 'storage' }),
       ]);
       expect(await rejectionOf(f.client.updateConfig({ nonsense: {} } as never))).toBeInstanceOf(
         InvalidRequestError,

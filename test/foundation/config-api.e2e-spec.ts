@@ -46,7 +46,7 @@ describe('/api/v1/config', () => {
     expect(now.model.max_tokens).toBe(4000);
   });
 
-  it('PUT with any invalid value changes nothing and lists every problem with its path', async () => {
+  it('PUT with any invalid value changes nothing and lists every problem with its key as field', async () => {
     const before = await get();
     const res = await t.inject({
       method: 'PUT',
@@ -59,7 +59,7 @@ describe('/api/v1/config', () => {
       },
     });
     const body = expectErrorShape(res, 400, 'INVALID_REQUEST');
-    expect((body.details as { path: string }[]).map((d) => d.path).sort()).toEqual([
+    expect((body.details as { field: string }[]).map((d) => d.field).sort()).toEqual([
       'execution.max_steps',
       'model.provider',
       'tools.oops',

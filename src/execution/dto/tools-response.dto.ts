@@ -29,7 +29,9 @@ export class SandboxStatusDto {
 
 /** GET /api/v1/tools */
 export class ToolsResponseDto {
+  /** The tools enabled here (tools.enable_*), each with its JSON-Schema arguments. */
   @ApiProperty({ type: [ToolDefinitionDto] })
   tools!: ToolDefinitionDto[];
+  /** The command sandbox in effect. */
   sandbox!: SandboxStatusDto;
 }
