@@ -7,7 +7,6 @@ import { sendError } from '../common/all-exceptions.filter';
 import { ModelConfigViewDto } from '../admin/dto/config-view.dto';
 import { FieldProblemDto } from '../common/error-response.dto';
 import { AuthenticationError } from '../common/errors';
-import { HealthIndicatorDto } from '../health/dto/health-check-result.dto';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
@@ -63,7 +62,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     )
     .build();
   return SwaggerModule.createDocument(app, config, {
-    extraModels: [FieldProblemDto, HealthIndicatorDto, ModelConfigViewDto],
+    extraModels: [FieldProblemDto, ModelConfigViewDto],
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
   });
 }

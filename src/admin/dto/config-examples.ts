@@ -6,7 +6,7 @@ import type { ExamplesObject } from '@nestjs/swagger';
  */
 export const CONFIG_EXAMPLES: Record<'update' | 'model' | 'validate', ExamplesObject> = {
   update: {
-    log_level: { summary: 'Set the log level', value: { logging: { level: 'info' } } },
+    max_steps: { summary: 'Set the step limit', value: { execution: { max_steps: 10 } } },
   },
   model: {
     temperature: { summary: 'Set the temperature', value: { temperature: 0.7 } },
