@@ -212,6 +212,8 @@ export class TaskAgentService extends TaskProcessor {
       return message;
     }
     const started = Date.now();
+    // Counted when it starts: a call cut short by a cancel or timeout still ran.
+    metrics.tool_calls += 1;
     const outcome = await this.tools.execute(call.name, input, {
       task_id: run.record.task_id,
       workingDirectory: ctx.workingDirectory,
@@ -221,7 +223,6 @@ export class TaskAgentService extends TaskProcessor {
       deadline: run.deadline,
       enabledTools: run.record.request.context?.tools,
     });
-    metrics.tool_calls += 1;
     metrics.tool_time_ms += Date.now() - started;
     if (outcome.artifact) ctx.artifacts.push(outcome.artifact);
     const status =
