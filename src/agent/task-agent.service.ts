@@ -4,6 +4,7 @@ import { ToolRegistry } from '../execution/tool-registry.service';
 import { ChatMessage, ChatResponse, ModelError, ToolCall } from '../model/language-model';
 import { ModelRegistry } from '../model/model.registry';
 import { PromptService } from '../planning/prompt.service';
+import { readOutcome } from '../common/task-outcome';
 import { UnderstandingEngine } from '../planning/understanding-engine';
 import { StepRecorder } from './step-recorder';
 import { TaskOutcome, TaskProcessor, TaskRun } from './task-agent.types';
@@ -237,12 +238,13 @@ export class TaskAgentService extends TaskProcessor {
   }
 
   private result(text: string, artifacts: TaskArtifact[], run: TaskRun): TaskResult {
-    const trimmed = text.trim() || '(the model gave no final answer text)';
+    const outcome = readOutcome(text);
+    const trimmed = outcome.text.trim() || '(the model gave no final answer text)';
     const firstParagraph = trimmed.split(/\n\s*\n/)[0].trim();
     const summary =
       firstParagraph.length > 500 ? `${firstParagraph.slice(0, 497)}...` : firstParagraph;
     return {
-      success: true,
+      success: outcome.goalMet,
       summary,
       details: trimmed,
       artifacts,
