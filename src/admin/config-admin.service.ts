@@ -3,7 +3,7 @@ import { ConfigValidationError } from '../config/config.validation';
 import { AppConfigService } from '../config/app-config.service';
 import { ModelRegistry } from '../model/model.registry';
 import { PartialConfig } from '../config/config.schema';
-import { validateConfig } from '../config/config.validation';
+import { checkServiceConfigObject } from '../config/service-config.check';
 import type { ConfigViewDto } from './dto/config-view.dto';
 import { ConfigValidationResultDto } from './dto/validate-config.dto';
 import { UpdateModelConfigDto } from './dto/update-model-config.dto';
@@ -41,8 +41,9 @@ export class ConfigAdminService {
     return this.show();
   }
 
+  /** The start-up checks on `partial` merged onto the defaults (see checkServiceConfig). */
   validate(partial: Record<string, unknown>): ConfigValidationResultDto {
-    const { valid, errors, warnings } = validateConfig(partial);
-    return { valid, errors, warnings };
+    const { errors, warnings } = checkServiceConfigObject(partial, this.config.providerEnvKeys);
+    return { valid: errors.length === 0, errors, warnings };
   }
 }

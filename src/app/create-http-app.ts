@@ -5,9 +5,11 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { Logger as NestLogger } from '@nestjs/common';
-import { assertSafeBind } from '../auth/bind-safety';
+import { UnsafeBindError } from '../auth/bind-safety';
 import { sendError } from '../common/all-exceptions.filter';
-import { ConfigLoadOptions, LoadedConfig, loadConfig } from '../config/config.loader';
+import { ConfigLoadOptions, LoadedConfig } from '../config/config.loader';
+import { ConfigValidationError } from '../config/config.validation';
+import { checkServiceConfig } from '../config/service-config.check';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
 
@@ -21,14 +23,20 @@ function requestIdFor(req: IncomingMessage): string {
 }
 
 /**
- * Creates the configured HTTP application (not yet listening). Loads and validates the config,
- * and applies the start-up rule of SPEC 2.2 before anything binds.
+ * Creates the configured HTTP application (not yet listening). Runs the start-up checks on the
+ * configuration (checkServiceConfig, the same as `agent-runner config validate`) before anything
+ * binds: any error refuses to start, every warning is logged.
  */
 export async function createHttpApp(
   source: ConfigLoadOptions | LoadedConfig = {},
 ): Promise<NestFastifyApplication> {
-  const loaded = 'config' in source ? source : loadConfig(source);
-  assertSafeBind(loaded.config);
+  const check = checkServiceConfig(source);
+  if (!check.loaded) {
+    throw check.unsafeBind
+      ? new UnsafeBindError(check.errors, check.source)
+      : new ConfigValidationError(check.errors, check.source, check.file);
+  }
+  const loaded = check.loaded;
   const adapter = new FastifyAdapter({
     bodyLimit: loaded.config.service.max_body_bytes,
     genReqId: requestIdFor,
@@ -46,7 +54,7 @@ export async function createHttpApp(
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  for (const w of loaded.warnings) frameworkLogger.warn(`configuration: ${w.path}: ${w.message}`);
+  for (const w of check.warnings) frameworkLogger.warn(`configuration: ${w.path}: ${w.message}`);
   await configureApp(app);
   return app;
 }

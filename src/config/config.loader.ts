@@ -182,6 +182,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigValidationError(
       [{ path: '', message: (e as Error).message }],
       `config file ${file}`,
+      file,
     );
   }
   if (data === undefined || data === null) return {};
@@ -189,6 +190,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigValidationError(
       [{ path: '', message: 'the file must hold a table/mapping' }],
       `config file ${file}`,
+      file,
     );
   }
   return data;
@@ -213,6 +215,23 @@ export function findConfigFile(
     if (existsSync(file)) return file;
   }
   return undefined;
+}
+
+/** The model provider in effect: the configured one, else openai with a key, else offline. */
+export function effectiveProvider(
+  model: AgentRunnerConfig['model'],
+  providerEnvKeys: LoadedConfig['providerEnvKeys'],
+): ModelProvider {
+  if (model.provider) return model.provider;
+  return model.api_key || providerEnvKeys.openai ? 'openai' : 'offline';
+}
+
+/** The model key in effect: model.api_key, else the provider's own variable. */
+export function modelApiKey(
+  model: AgentRunnerConfig['model'],
+  providerEnvKeys: LoadedConfig['providerEnvKeys'],
+): string | undefined {
+  return model.api_key || providerEnvKeys[effectiveProvider(model, providerEnvKeys)];
 }
 
 /** Provider keys present in the providers' own variables. */
@@ -252,7 +271,11 @@ export function loadConfig(options: ConfigLoadOptions = {}): LoadedConfig {
   const result = validateConfig(merged);
   const issues = [...envIssues, ...result.errors];
   if (issues.length || !result.config) {
-    throw new ConfigValidationError(issues, file ? `configuration (${file})` : 'configuration');
+    throw new ConfigValidationError(
+      issues,
+      file ? `configuration (${file})` : 'configuration',
+      file,
+    );
   }
   return {
     config: result.config,

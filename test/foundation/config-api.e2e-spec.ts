@@ -189,6 +189,39 @@ describe('/api/v1/config', () => {
     expect(warn.json().valid).toBe(true);
     expect(warn.json().warnings).toEqual([expect.objectContaining({ path: 'model.temperature' })]);
   });
+
+  it('POST /validate runs the start-up checks: an open public bind, a provider without its key', async () => {
+    const post = (config: Record<string, unknown>) =>
+      t.inject({
+        method: 'POST',
+        url: '/api/v1/config/validate',
+        headers: admin,
+        payload: { config },
+      });
+    const open = (await post({ service: { bind_address: '0.0.0.0:8080' } })).json();
+    expect(open).toEqual({
+      valid: false,
+      errors: [
+        { path: 'service.bind_address', message: expect.stringMatching(/^Refusing to start/) },
+      ],
+      warnings: [],
+    });
+    const keyless = (await post({ model: { provider: 'moonshot' } })).json();
+    expect(keyless.valid).toBe(true);
+    expect(keyless.warnings).toEqual([
+      expect.objectContaining({
+        path: 'model.api_key',
+        message: expect.stringContaining('MOONSHOT_API_KEY'),
+      }),
+    ]);
+    const typed = (await post({ service: { max_concurrent_tasks: 'ten' } })).json();
+    expect(typed.errors).toEqual([
+      {
+        path: 'service.max_concurrent_tasks',
+        message: 'max_concurrent_tasks must be an integer number',
+      },
+    ]);
+  });
 });
 
 describe('config endpoints under fuzzing', () => {
