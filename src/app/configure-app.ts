@@ -12,7 +12,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
 import { TaskRunnerService } from '../agent/task-runner.service';
-import { securityHeaders } from './security-headers';
+import { serviceSecurityHeaders } from './security-headers';
 
 type SendDone = (err: Error | null, payload?: unknown) => void;
 
@@ -108,17 +108,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     },
   );
 
-  // Swagger UI needs inline styles and its own scripts; everything else stays strict.
-  const headers = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
+  const headers = serviceSecurityHeaders(config.get('service').served_over_https);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.headers(headers).header('x-request-id', request.id);
     done();

@@ -12,6 +12,7 @@ import { ConfigValidationError } from '../config/config.validation';
 import { checkServiceConfig } from '../config/service-config.check';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
+import { FrameworkQuietLogger } from '../logging/framework-quiet.logger';
 
 const frameworkLogger = new NestLogger('Http');
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -52,7 +53,7 @@ export async function createHttpApp(
     // Fastify's own JSON parser only (secure-json-parse, bodyLimit); no urlencoded bodies.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new FrameworkQuietLogger(app.get(Logger)));
   app.flushLogs();
   for (const w of check.warnings) frameworkLogger.warn(`configuration: ${w.path}: ${w.message}`);
   await configureApp(app);

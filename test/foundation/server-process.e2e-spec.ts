@@ -143,6 +143,35 @@ describe('start-up rules', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('says in one line where it listens and with what, and in one line that it stopped', async () => {
+    const server = await startServerProcess({ cwd: dir, env: { AGENT_RUNNER_LOG_LEVEL: 'info' } });
+    const ended = await server.stop('SIGTERM');
+    expect([0, 'SIGTERM']).toContain(ended);
+    const lines = server
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string; [key: string]: unknown });
+    // Nest's fifty "Mapped {…} route" lines are debug now; warnings (e.g. no sandbox) may stay.
+    expect(lines.filter((l) => l.level === 30).map((l) => l.msg)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^agent-runner \\d+\\.\\d+\\.\\d+\\S* listening on ${server.baseUrl.replace(/[.]/g, '\\.')} · store sqlite \\./data/agent-runner\\.db · model offline \\(built-in planner, no AI\\) · sandbox (bwrap|none)$`,
+        ),
+      ),
+      'shutdown complete',
+    ]);
+    expect(lines[0]).toEqual(
+      expect.objectContaining({
+        url: server.baseUrl,
+        store: 'sqlite ./data/agent-runner.db',
+        model: 'offline (built-in planner, no AI)',
+        sandbox: expect.stringMatching(/^(bwrap|none)$/),
+      }),
+    );
+    expect(server.stdout()).not.toContain('Mapped {');
+  });
+
   it('refuses to bind 0.0.0.0 without keys, with a clear message and exit code 2', async () => {
     const r = await runToExit({ cwd: dir, env: { BIND_ADDRESS: '0.0.0.0:0' } });
     expect(r.code).toBe(2);

@@ -73,7 +73,8 @@ export class SandboxProbe implements OnModuleInit {
         'execution.sandbox = "none": commands can read and write whatever the service user can.',
       );
     } else {
-      this.logger.log(`commands run inside bubblewrap (${this.programs.bwrap})`);
+      // The normal case: the service's start-up line already says "sandbox bwrap".
+      this.logger.debug(`commands run inside bubblewrap (${this.programs.bwrap})`);
     }
     return status;
   }
