@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToExit, ServerProcess, startServerProcess } from '../support/server-process';
+import { packageVersion } from '../../src/common/package-info';
+import {
+  PROJECT_ROOT,
+  runToExit,
+  ServerProcess,
+  startServerProcess,
+} from '../support/server-process';
 
 const ADMIN = 'process-admin-key-0123456789abcdef';
 const USER = 'process-user-key-0123456789abcdef0';
@@ -153,14 +159,20 @@ describe('start-up rules', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { level: number; msg: string; [key: string]: unknown });
     // Nest's fifty "Mapped {…} route" lines are debug now; warnings (e.g. no sandbox) may stay.
-    expect(lines.filter((l) => l.level === 30).map((l) => l.msg)).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^agent-runner \\d+\\.\\d+\\.\\d+\\S* listening on ${server.baseUrl.replace(/[.]/g, '\\.')} · store sqlite \\./data/agent-runner\\.db · model offline \\(built-in planner, no AI\\) · sandbox (bwrap|none)$`,
-        ),
-      ),
-      'shutdown complete',
-    ]);
+    const info = lines.filter((l) => l.level === 30).map((l) => l.msg);
+    expect(info).toHaveLength(2);
+    expect(info[1]).toBe('shutdown complete');
+    // The line docs/cli.md quotes, with this run's port, version and sandbox.
+    const quoted = /^agent-runner \S+ listening on .*$/m.exec(
+      readFileSync(join(PROJECT_ROOT, 'docs/cli.md'), 'utf8'),
+    )![0];
+    const sandbox = String(lines.find((l) => l.level === 30)!.sandbox);
+    expect(info[0]).toBe(
+      quoted
+        .replace(/^agent-runner \S+/, `agent-runner ${packageVersion()}`)
+        .replace('http://127.0.0.1:8080', server.baseUrl)
+        .replace(/sandbox \w+$/, `sandbox ${sandbox}`),
+    );
     expect(lines[0]).toEqual(
       expect.objectContaining({
         url: server.baseUrl,

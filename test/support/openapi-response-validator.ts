@@ -71,6 +71,29 @@ export class OpenApiResponseValidator {
     return this.validateJson(`${DOCUMENT_ID}#/${pointer}/schema`, res, where, media);
   }
 
+  /**
+   * Problems with an excerpt of a body (docs quote answers shortened): each field it shows must
+   * be a property of `schema` and hold a valid value; fields left out are not missed.
+   */
+  checkExcerpt(schema: string, excerpt: Record<string, unknown>): string[] {
+    const properties = (
+      (this.doc.components?.schemas?.[schema] ?? {}) as { properties?: Record<string, unknown> }
+    ).properties;
+    if (!properties) return [`no schema ${schema}`];
+    return Object.entries(excerpt).flatMap(([key, value]) => {
+      if (!(key in properties)) return [`${schema}: ${key} is not a property`];
+      const ref = `${DOCUMENT_ID}#/components/schemas/${schema}/properties/${key}`;
+      let validate = this.compiled.get(ref);
+      if (!validate) {
+        validate = this.ajv.compile({ $ref: ref });
+        this.compiled.set(ref, validate);
+      }
+      return validate(value)
+        ? []
+        : (validate.errors ?? []).map((e) => `${schema}.${key}${e.instancePath} ${e.message}`);
+    });
+  }
+
   private validateJson(ref: string, res: ObservedResponse, where: string, media: string): string[] {
     if (mediaType(res.contentType) !== media) {
       return [`${where}: content type ${res.contentType ?? '(none)'} instead of ${media}`];
