@@ -3,12 +3,13 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
-import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -64,6 +65,10 @@ export function publishedDocument(): OpenAPIObject {
       const partial = `${file}.${process.pid}.tmp`;
       writeFileSync(partial, text);
       renameSync(partial, file);
+      // Documents of earlier builds are of no more use.
+      for (const old of readdirSync(dir))
+        if (old.startsWith('published-') && join(dir, old) !== file && !old.endsWith('.tmp'))
+          rmSync(join(dir, old), { force: true });
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
