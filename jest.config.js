@@ -31,6 +31,12 @@ module.exports = {
   testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Every answer of an e2e app is checked against the published OpenAPI document.
+      setupFilesAfterEnv: ['<rootDir>/test/support/response-validation.setup.ts'],
+    },
   ],
 };

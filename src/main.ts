@@ -3,12 +3,14 @@ import { ConfigValidationError } from './config/config.validation';
 import { UnsafeBindError, parseBindAddress } from './auth/bind-safety';
 import { createHttpApp } from './app/create-http-app';
 import { AppConfigService } from './config/app-config.service';
+import { ServiceLifecycleLogger } from './app/service-lifecycle.logger';
 
 /** Starts the HTTP service (what `npm start` and `agent-runner serve` run). */
 export async function serve(configFile?: string): Promise<void> {
   const app = await createHttpApp({ configFile });
   const { host, port } = parseBindAddress(app.get(AppConfigService).get('service').bind_address);
   await app.listen({ host, port });
+  app.get(ServiceLifecycleLogger).listening(app.getHttpServer().address());
 }
 
 if (require.main === module) {

@@ -3,7 +3,8 @@ import { ConfigValidationError } from '../config/config.validation';
 import { AppConfigService } from '../config/app-config.service';
 import { ModelRegistry } from '../model/model.registry';
 import { PartialConfig } from '../config/config.schema';
-import { validateConfig } from '../config/config.validation';
+import { checkServiceConfigObject } from '../config/service-config.check';
+import type { ConfigViewDto } from './dto/config-view.dto';
 import { ConfigValidationResultDto } from './dto/validate-config.dto';
 import { UpdateModelConfigDto } from './dto/update-model-config.dto';
 
@@ -15,16 +16,16 @@ export class ConfigAdminService {
     private readonly models: ModelRegistry,
   ) {}
 
-  show(): Record<string, unknown> {
-    return this.config.redacted();
+  show(): ConfigViewDto {
+    return this.config.redacted() as unknown as ConfigViewDto;
   }
 
-  update(patch: PartialConfig): Record<string, unknown> {
+  update(patch: PartialConfig): ConfigViewDto {
     this.config.update(patch);
-    return this.config.redacted();
+    return this.show();
   }
 
-  updateModel(dto: UpdateModelConfigDto): Record<string, unknown> {
+  updateModel(dto: UpdateModelConfigDto): ConfigViewDto {
     const patch: Record<string, unknown> = { ...dto };
     const current = this.config.get('model');
     if (dto.provider !== undefined && dto.provider !== this.config.effectiveProvider()) {
@@ -37,11 +38,12 @@ export class ConfigAdminService {
     const problems = this.models.validateModelUpdate(patch as PartialConfig['model']);
     if (problems.length) throw new ConfigValidationError(problems, 'model update');
     this.config.update({ model: patch } as PartialConfig);
-    return this.config.redacted();
+    return this.show();
   }
 
+  /** The start-up checks on `partial` merged onto the defaults (see checkServiceConfig). */
   validate(partial: Record<string, unknown>): ConfigValidationResultDto {
-    const { valid, errors, warnings } = validateConfig(partial);
-    return { valid, errors, warnings };
+    const { errors, warnings } = checkServiceConfigObject(partial, this.config.providerEnvKeys);
+    return { valid: errors.length === 0, errors, warnings };
   }
 }

@@ -4,6 +4,7 @@ import { ToolRegistry } from '../execution/tool-registry.service';
 import { ChatMessage, ChatResponse, ModelError, ToolCall } from '../model/language-model';
 import { ModelRegistry } from '../model/model.registry';
 import { PromptService } from '../planning/prompt.service';
+import { readOutcome } from '../common/task-outcome';
 import { UnderstandingEngine } from '../planning/understanding-engine';
 import { StepRecorder } from './step-recorder';
 import { TaskOutcome, TaskProcessor, TaskRun } from './task-agent.types';
@@ -212,6 +213,8 @@ export class TaskAgentService extends TaskProcessor {
       return message;
     }
     const started = Date.now();
+    // Counted when it starts: a call cut short by a cancel or timeout still ran.
+    metrics.tool_calls += 1;
     const outcome = await this.tools.execute(call.name, input, {
       task_id: run.record.task_id,
       workingDirectory: ctx.workingDirectory,
@@ -221,7 +224,6 @@ export class TaskAgentService extends TaskProcessor {
       deadline: run.deadline,
       enabledTools: run.record.request.context?.tools,
     });
-    metrics.tool_calls += 1;
     metrics.tool_time_ms += Date.now() - started;
     if (outcome.artifact) ctx.artifacts.push(outcome.artifact);
     const status =
@@ -236,12 +238,13 @@ export class TaskAgentService extends TaskProcessor {
   }
 
   private result(text: string, artifacts: TaskArtifact[], run: TaskRun): TaskResult {
-    const trimmed = text.trim() || '(the model gave no final answer text)';
+    const outcome = readOutcome(text);
+    const trimmed = outcome.text.trim() || '(the model gave no final answer text)';
     const firstParagraph = trimmed.split(/\n\s*\n/)[0].trim();
     const summary =
       firstParagraph.length > 500 ? `${firstParagraph.slice(0, 497)}...` : firstParagraph;
     return {
-      success: true,
+      success: outcome.goalMet,
       summary,
       details: trimmed,
       artifacts,

@@ -35,6 +35,7 @@ import {
   TaskRequest,
   TaskResponse,
   TaskStatus,
+  TaskStep,
   TERMINAL_STATUSES,
 } from './task.types';
 
@@ -96,6 +97,19 @@ function failureResult(
     details: error ? `${error.code}: ${error.message}` : `The task ended ${completion.status}.`,
     artifacts,
     execution_time: Math.round(Math.max(0, nowMs - startedMs) / 10) / 100,
+  };
+}
+
+/** The figures with the steps the task's end closes counted in (tool time up to now). */
+function withClosedSteps(metrics: TaskMetrics, open: TaskStep[], now: Date): TaskMetrics {
+  if (!open.length) return metrics;
+  const toolMs = open
+    .filter((s) => s.step_type === 'tool')
+    .reduce((ms, s) => ms + Math.max(0, now.getTime() - Date.parse(s.started_at)), 0);
+  return {
+    ...metrics,
+    steps_executed: metrics.steps_executed + open.length,
+    tool_time_ms: metrics.tool_time_ms + toolMs,
   };
 }
 
@@ -514,8 +528,12 @@ export class TaskRunnerService
     const startedMs = record.started_at ? Date.parse(record.started_at) : now.getTime();
     const current = this.store.getTask(record.task_id) ?? record;
     const running = this.running.get(record.task_id);
+    // Steps still running are closed below; their time and count belong to the task's figures.
+    const open = completion.error
+      ? this.store.getSteps(record.task_id).filter((s) => s.status === 'running')
+      : [];
     const metrics = {
-      ...(completion.metrics ?? running?.metrics ?? current.metrics),
+      ...withClosedSteps(completion.metrics ?? running?.metrics ?? current.metrics, open, now),
       total_time_ms: now.getTime() - Date.parse(record.created_at),
       queue_time_ms:
         (record.started_at ? startedMs : now.getTime()) - Date.parse(record.created_at),

@@ -10,11 +10,19 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyAuth, Caller } from '../auth/auth.decorators';
 import type { CallerIdentity } from '../auth/caller-identity';
-import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ApiErrorResponses, BODY_ERRORS, ID_ERRORS } from '../common/api-error-responses.decorator';
+import { LOCATION_HEADER, TASK_REQUEST_EXAMPLES } from './dto/request-examples';
 import { ListTasksQueryDto, SubmitQueryDto, TaskIdParamDto } from './dto/task-query.dto';
 import { TaskRequestDto } from './dto/task-request.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
@@ -34,29 +42,39 @@ export class TasksController {
   constructor(private readonly runner: TaskRunnerService) {}
 
   /**
-   * Submits a task. Waits for the result (200) up to service.sync_wait_seconds; a task still
-   * running then, or `?wait=false`, or `Prefer: respond-async`, is answered 202 with Location.
+   * Creates a task and queues it by priority. By default waits for the result, up to
+   * `service.sync_wait_seconds`: a task that ended is answered 200 (also when it failed: its
+   * `status` and `error` say so); one still queued or running then, or any task when `?wait=false`
+   * or `Prefer: respond-async` is sent, is answered 202 with a `Location` to poll. Sending a
+   * `task_id` (or `Idempotency-Key`) that exists returns that task when the body and owner are the
+   * same, and runs nothing again.
    */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Submit a task (waits for the result unless async)' })
+  @ApiOperation({ summary: 'Submit a task (waits for the result unless asked not to)' })
+  @ApiBody({ type: TaskRequestDto, examples: TASK_REQUEST_EXAMPLES })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Same as task_id (SPEC 1.4)',
+    description: 'Same as `task_id` (1..128 of `[A-Za-z0-9._:-]`); both sent must be equal.',
   })
   @ApiHeader({
     name: 'Prefer',
     required: false,
-    description: '"respond-async" answers 202 at once',
+    description: '`respond-async`: answer 202 at once, like `?wait=false`.',
   })
   @ApiResponse({
     status: 200,
     type: TaskResponseDto,
-    description: 'Terminal (completed, failed, …)',
+    description: 'The task ended: completed, failed, timeout or cancelled.',
   })
-  @ApiResponse({ status: 202, type: TaskResponseDto, description: 'Accepted; poll Location' })
-  @ApiErrorResponses(400, 409, 413, 503)
+  @ApiResponse({
+    status: 202,
+    type: TaskResponseDto,
+    description: 'Accepted and still queued or running; poll the `Location` or follow its events.',
+    headers: LOCATION_HEADER,
+  })
+  @ApiErrorResponses(...BODY_ERRORS, 409)
   async submit(
     @Body() dto: TaskRequestDto,
     @Query() query: SubmitQueryDto,
@@ -77,10 +95,14 @@ export class TasksController {
     return task;
   }
 
-  /** Tasks the caller may see, newest first. */
+  /**
+   * The tasks the caller may see (its own; an admin sees all), newest first, without their
+   * steps. Filter by `status` and `priority`; page with `limit` and the `next_cursor` of the
+   * previous page.
+   */
   @Get()
-  @ApiOperation({ summary: 'List tasks (filters: status, priority; cursor paging)' })
-  @ApiOkResponse({ type: TaskListDto })
+  @ApiOperation({ summary: 'List tasks' })
+  @ApiOkResponse({ type: TaskListDto, description: 'One page of tasks.' })
   @ApiErrorResponses(400)
   list(
     @Query() query: ListTasksQueryDto,
@@ -89,11 +111,14 @@ export class TasksController {
     return this.runner.list(caller, query);
   }
 
-  /** A task's status and result (also after completion and after a restart). */
+  /**
+   * A task with its steps, plan, metrics and, once it ended, its result; also after a restart,
+   * until `storage.retention_days` purges it. Another owner's task is a 404.
+   */
   @Get(':id')
-  @ApiOperation({ summary: 'Task status and result' })
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiErrorResponses(400, 404)
+  @ApiOperation({ summary: 'Read a task' })
+  @ApiOkResponse({ type: TaskResponseDto, description: 'The task as it is now.' })
+  @ApiErrorResponses(...ID_ERRORS)
   get(
     @Param() params: TaskIdParamDto,
     @Caller() caller: CallerIdentity,
@@ -104,11 +129,15 @@ export class TasksController {
     return this.runner.getJson(params.id, caller);
   }
 
-  /** Cancels a queued or running task: its model call is aborted and its processes killed. */
+  /**
+   * Cancels a queued or running task: it is recorded `cancelled` (TASK_CANCELLED) at once, its
+   * model call is aborted and every process it started is killed. A task that already ended is a
+   * 409.
+   */
   @Delete(':id')
   @ApiOperation({ summary: 'Cancel a task' })
-  @ApiOkResponse({ type: TaskResponseDto, description: 'The task, now cancelled' })
-  @ApiErrorResponses(400, 404, 409)
+  @ApiOkResponse({ type: TaskResponseDto, description: 'The task, now cancelled.' })
+  @ApiErrorResponses(...ID_ERRORS, ...BODY_ERRORS, 409)
   cancel(@Param() params: TaskIdParamDto, @Caller() caller: CallerIdentity): TaskResponse {
     return this.runner.cancel(params.id, caller);
   }

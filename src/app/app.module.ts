@@ -10,6 +10,9 @@ import { ApiThrottlerGuard } from '../throttling/api-throttler.guard';
 import { ThrottlingModule } from '../throttling/throttling.module';
 import { CoreModule } from './core.module';
 import { HttpMetricsService } from './http-metrics.service';
+import { ServiceLifecycleLogger } from './service-lifecycle.logger';
+import { ExecutionModule } from '../execution/execution.module';
+import { ModelModule } from '../model/model.module';
 
 /**
  * The HTTP service: the core module plus the request pipeline. Pipe, filter and guards are APP_*
@@ -21,8 +24,15 @@ export class AppModule {
   static forRoot(config: ConfigLoadOptions | LoadedConfig = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LoggingModule, ThrottlingModule],
+      imports: [
+        CoreModule.forRoot(config),
+        LoggingModule,
+        ThrottlingModule,
+        ModelModule,
+        ExecutionModule,
+      ],
       providers: [
+        ServiceLifecycleLogger,
         ApiKeyService,
         ApiKeyGuard,
         HttpMetricsService,

@@ -4,32 +4,67 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyService, presentedKey } from '../auth/api-key.service';
 import { sendError } from '../common/all-exceptions.filter';
+import { ModelConfigViewDto } from '../admin/dto/config-view.dto';
+import { FieldProblemDto } from '../common/error-response.dto';
 import { AuthenticationError } from '../common/errors';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
 import { TaskRunnerService } from '../agent/task-runner.service';
-import { securityHeaders } from './security-headers';
+import { serviceSecurityHeaders } from './security-headers';
 
 type SendDone = (err: Error | null, payload?: unknown) => void;
 
-/** Builds the OpenAPI document of every route, with both API-key header forms. */
+const API_DESCRIPTION = `AI agent execution service: submit a task in plain language; the service plans it
+with a language model and runs it through sandboxed tools.
+
+Send an API key as \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\` (only the health
+probes are open). Every error, from every layer, has the shape of \`ErrorResponseDto\`, and every
+response carries an \`x-request-id\` header. Guide: docs/api.md of the project.`;
+
+/**
+ * Builds the OpenAPI document of every route: one error schema, both API-key header forms, a
+ * server relative to wherever the document is served from.
+ */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('agent-runner')
-    .setDescription(
-      'AI agent execution service: submit a task in plain language; the service plans it with a language model and ' +
-        'runs it through sandboxed tools. Every error has the shape of ErrorResponseDto.',
-    )
+    .setDescription(API_DESCRIPTION)
     .setVersion(packageVersion())
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // Relative: the API is where the document is, also behind a reverse proxy.
+    .addServer('/', 'This service')
+    .addTag('tasks', 'Submit, list, read, cancel and follow tasks.')
+    .addTag('batches', 'Several tasks at once, in parallel or in order.')
+    .addTag('tools', 'What the model may call here.')
+    .addTag('observability', 'Service status and metrics.')
+    .addTag('config', 'The live configuration (admin keys only).')
+    .addTag('health', 'Probes for load balancers and orchestrators (open, never throttled).')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <key>' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key',
+        description:
+          'An API key of service.auth.api_keys (or AGENT_RUNNER_AUTH_KEYS / AGENT_RUNNER_ADMIN_KEYS) as `Authorization: Bearer <key>`. Opaque, not a JWT.',
+      },
       'bearer',
     )
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api_key')
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'The same API key, as `X-API-Key: <key>`.',
+      },
+      'api_key',
+    )
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return SwaggerModule.createDocument(app, config, {
+    extraModels: [FieldProblemDto, ModelConfigViewDto],
+    operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
+  });
 }
 
 /**
@@ -73,17 +108,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     },
   );
 
-  // Swagger UI needs inline styles and its own scripts; everything else stays strict.
-  const headers = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  });
+  const headers = serviceSecurityHeaders(config.get('service').served_over_https);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.headers(headers).header('x-request-id', request.id);
     done();

@@ -5,11 +5,14 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { Logger as NestLogger } from '@nestjs/common';
-import { assertSafeBind } from '../auth/bind-safety';
+import { UnsafeBindError } from '../auth/bind-safety';
 import { sendError } from '../common/all-exceptions.filter';
-import { ConfigLoadOptions, LoadedConfig, loadConfig } from '../config/config.loader';
+import { ConfigLoadOptions, LoadedConfig } from '../config/config.loader';
+import { ConfigValidationError } from '../config/config.validation';
+import { checkServiceConfig } from '../config/service-config.check';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
+import { FrameworkQuietLogger } from '../logging/framework-quiet.logger';
 
 const frameworkLogger = new NestLogger('Http');
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -21,14 +24,20 @@ function requestIdFor(req: IncomingMessage): string {
 }
 
 /**
- * Creates the configured HTTP application (not yet listening). Loads and validates the config,
- * and applies the start-up rule of SPEC 2.2 before anything binds.
+ * Creates the configured HTTP application (not yet listening). Runs the start-up checks on the
+ * configuration (checkServiceConfig, the same as `agent-runner config validate`) before anything
+ * binds: any error refuses to start, every warning is logged.
  */
 export async function createHttpApp(
   source: ConfigLoadOptions | LoadedConfig = {},
 ): Promise<NestFastifyApplication> {
-  const loaded = 'config' in source ? source : loadConfig(source);
-  assertSafeBind(loaded.config);
+  const check = checkServiceConfig(source);
+  if (!check.loaded) {
+    throw check.unsafeBind
+      ? new UnsafeBindError(check.errors, check.source)
+      : new ConfigValidationError(check.errors, check.source, check.file);
+  }
+  const loaded = check.loaded;
   const adapter = new FastifyAdapter({
     bodyLimit: loaded.config.service.max_body_bytes,
     genReqId: requestIdFor,
@@ -44,9 +53,9 @@ export async function createHttpApp(
     // Fastify's own JSON parser only (secure-json-parse, bodyLimit); no urlencoded bodies.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new FrameworkQuietLogger(app.get(Logger)));
   app.flushLogs();
-  for (const w of loaded.warnings) frameworkLogger.warn(`configuration: ${w.path}: ${w.message}`);
+  for (const w of check.warnings) frameworkLogger.warn(`configuration: ${w.path}: ${w.message}`);
   await configureApp(app);
   return app;
 }

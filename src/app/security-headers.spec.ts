@@ -1,4 +1,4 @@
-import { securityHeaders } from './security-headers';
+import { securityHeaders, serviceSecurityHeaders } from './security-headers';
 
 describe('securityHeaders', () => {
   it("captures helmet's headers once, with our CSP directives", () => {
@@ -26,5 +26,15 @@ describe('securityHeaders', () => {
         contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], 'bad key': ['x'] } },
       }),
     ).toThrow();
+  });
+
+  it('sends HSTS and upgrade-insecure-requests only when served over HTTPS', () => {
+    const plain = serviceSecurityHeaders(false);
+    expect(plain).not.toHaveProperty('strict-transport-security');
+    expect(plain['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(plain['content-security-policy']).toContain("script-src 'self'");
+    const https = serviceSecurityHeaders(true);
+    expect(https['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(https['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 });

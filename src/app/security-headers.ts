@@ -1,6 +1,28 @@
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** The Content-Security-Policy directives: strict, with what Swagger UI needs. */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  scriptSrc: ["'self'"],
+};
+
+/**
+ * The service's security headers. HSTS and the CSP's upgrade-insecure-requests only when the
+ * service is reached over HTTPS (`service.served_over_https`): sent over plain HTTP they would
+ * send browsers to an https:// that does not answer.
+ */
+export function serviceSecurityHeaders(servedOverHttps: boolean): Record<string, string> {
+  return securityHeaders({
+    contentSecurityPolicy: {
+      directives: { ...CSP_DIRECTIVES, upgradeInsecureRequests: servedOverHttps ? [] : null },
+    },
+    strictTransportSecurity: servedOverHttps,
+  });
+}
+
 /**
  * Helmet's standard security headers, computed once at start. Helmet's own middleware (and the
  * Fastify plugin around it) rebuilt its configuration, CSP parsing included, on every request:

@@ -4,7 +4,7 @@ import {
   ExecutionContext,
   SetMetadata,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity, DECORATORS } from '@nestjs/swagger';
 import { CallerIdentity, LOCAL_ADMIN } from './caller-identity';
 
 export const IS_PUBLIC = 'agent-runner:public';
@@ -13,8 +13,9 @@ export const REQUIRED_ROLE = 'agent-runner:role';
 /** Where the API-key guard leaves the caller on the request. */
 export const CALLER_REQUEST_KEY = 'agentRunnerCaller';
 
-/** An open route: no API key needed (health probes). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** An open route: no API key needed (health probes); documented with `security: []`. */
+export const Public = () =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), SetMetadata(DECORATORS.API_SECURITY, []));
 
 /** Open unless the named `service.auth` flag is true (metrics, docs). */
 export const PublicUnless = (flag: 'protect_metrics' | 'protect_docs') =>

@@ -5,9 +5,9 @@ import { CliUsageError } from './cli-usage.error';
 
 /** SPEC 8 exit codes. */
 export const EXIT = {
-  /** The task completed (or the command did what it was asked). */
+  /** The task completed and met its goal (or the command did what it was asked). */
   OK: 0,
-  /** The task failed or timed out, or the command failed. */
+  /** The task failed, timed out, or completed without meeting its goal; or the command failed. */
   FAILED: 1,
   /** Bad usage or configuration. */
   USAGE: 2,
@@ -15,9 +15,15 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
+/** 0 only when the task completed with `result.success` true (see docs/cli.md). */
 export function exitCodeForTask(task: TaskResponse, interrupted: boolean): number {
   if (interrupted && task.status === 'cancelled') return EXIT.INTERRUPTED;
-  return task.status === 'completed' ? EXIT.OK : EXIT.FAILED;
+  return taskSucceeded(task) ? EXIT.OK : EXIT.FAILED;
+}
+
+/** Completed, and the agent reports the goal met. */
+export function taskSucceeded(task: TaskResponse): boolean {
+  return task.status === 'completed' && task.result?.success === true;
 }
 
 /** Errors that mean "the input or the configuration is wrong", not "the work failed". */

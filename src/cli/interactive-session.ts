@@ -26,6 +26,8 @@ export interface InteractiveSettings {
   format: OutputFormat;
   progress: ProgressMode;
   config: AgentRunnerConfig;
+  /** -q: no banner and no progress, only results (and errors). */
+  quiet: boolean;
 }
 
 /**
@@ -60,10 +62,12 @@ export class InteractiveSession {
     rl.on('SIGINT', onInterrupt);
     const stopSignals = this.signals.onInterrupt(onInterrupt);
     try {
-      const status = await this.client.getServiceStatus();
-      this.io.err(
-        `${describeService(status, this.settings.config)}\nType help for commands, exit to leave.\n`,
-      );
+      if (!this.settings.quiet) {
+        const status = await this.client.getServiceStatus();
+        this.io.err(
+          `${describeService(status, this.settings.config)}\nType help for commands, exit to leave.\n`,
+        );
+      }
       prompt();
       for await (const line of rl) {
         if (this.leaving) break;

@@ -1,3 +1,4 @@
+import type { ConfigViewDto } from '../admin/dto/config-view.dto';
 import type { ConfigValidationResultDto } from '../admin/dto/validate-config.dto';
 import type { UpdateModelConfigDto } from '../admin/dto/update-model-config.dto';
 import type { BatchRequest, BatchResponse } from '../agent/task-batch.service';
@@ -22,7 +23,7 @@ export type ConfigValidationResult = ConfigValidationResultDto;
 /** PUT /api/v1/config/model (every field optional). */
 export type ModelConfigUpdate = Partial<UpdateModelConfigDto>;
 /** The effective configuration as shown to clients: same shape as the file, secrets redacted. */
-export type RedactedConfig = Record<string, unknown>;
+export type RedactedConfig = ConfigViewDto;
 
 /** GET /api/v1/tasks filters. */
 export interface ListTasksQuery {

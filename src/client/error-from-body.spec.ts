@@ -32,6 +32,7 @@ describe('errorFromBody', () => {
     new QueueFullError(3, 10),
     new InternalError(),
     new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.'),
+    new AgentRunnerError('STORE_UNAVAILABLE', 'The task store cannot be used right now.'),
   ];
 
   it.each(thrown.map((e) => [e.constructor.name, e]))(

@@ -19,7 +19,8 @@ export function abortPromise(signals: AbortSignal[]): { promise: Promise<never>;
 
 /**
  * A task's events in process, with the SSE route's semantics: replay after `afterSeq`, then live,
- * ending after the terminal event (or at once when the caller has already seen it).
+ * ending after the terminal event (or at once when the caller has already seen it). A task that
+ * ends while it is followed always yields its terminal event last, as over HTTP.
  */
 export async function* inProcessEvents(
   core: CoreProviders,
@@ -46,8 +47,14 @@ export async function* inProcessEvents(
         yield toWire(event);
         if (TERMINAL_EVENT_TYPES.has(event.type)) return;
       }
-      // Ended before the caller's resume point: nothing more will come.
-      if (isTerminalStatus(core.runner.visible(taskId, LOCAL_ADMIN).status)) return;
+      if (isTerminalStatus(core.runner.visible(taskId, LOCAL_ADMIN).status)) {
+        // The end is written, and its terminal event with it, but published only once it is
+        // committed (like the SSE route, which replays after that commit): read it from there.
+        await core.runner.terminalsDurable();
+        pending.push(...core.events.history(taskId, last));
+        if (pending.length || live.length) continue;
+        return; // the caller had already seen the end
+      }
       const abort = abortPromise(signals);
       try {
         await Promise.race([new Promise<void>((resolve) => (wake = resolve)), abort.promise]);

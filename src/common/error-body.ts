@@ -91,7 +91,8 @@ export function mapError(err: unknown): MappedError {
         status_code: 400,
         code: 'INVALID_REQUEST',
         message: 'Invalid configuration.',
-        details: err.issues.map((i) => ({ path: i.path, message: i.message })),
+        // The key's dotted path is the field of a configuration problem (one details shape).
+        details: err.issues.map((i) => ({ field: i.path, message: i.message })),
       },
       headers: {},
       unexpected: false,
@@ -163,9 +164,9 @@ export function mapError(err: unknown): MappedError {
   };
 }
 
+/** Details as the error schema allows them: a list, an object of facts, or null. */
 function asDetails(details: unknown): ErrorBody['details'] {
-  if (details === null || details === undefined) return null;
   if (Array.isArray(details)) return details;
-  if (typeof details === 'object') return details as Record<string, unknown>;
-  return [details];
+  if (details !== null && typeof details === 'object') return details as Record<string, unknown>;
+  return details === null || details === undefined ? null : { value: details };
 }

@@ -18,21 +18,25 @@ export const ERROR_HTTP_STATUS = {
   INTERNAL_ERROR: 500,
   QUEUE_FULL: 503,
   SERVICE_UNAVAILABLE: 503,
+  /** The task store cannot be read or written right now. */
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
 
 /** Codes recorded inside a task's `error` (not HTTP errors). */
-export type TaskErrorCode =
-  | 'MODEL_ERROR'
-  | 'MODEL_NOT_CONFIGURED'
-  | 'TASK_TIMEOUT'
-  | 'TASK_CANCELLED'
-  | 'TASK_INTERRUPTED'
-  | 'MAX_STEPS_EXCEEDED'
-  | 'REPEATED_TOOL_CALL'
-  | 'BATCH_ABORTED'
-  | 'INTERNAL_ERROR';
+export const TASK_ERROR_CODES = [
+  'MODEL_ERROR',
+  'MODEL_NOT_CONFIGURED',
+  'TASK_TIMEOUT',
+  'TASK_CANCELLED',
+  'TASK_INTERRUPTED',
+  'MAX_STEPS_EXCEEDED',
+  'REPEATED_TOOL_CALL',
+  'BATCH_ABORTED',
+  'INTERNAL_ERROR',
+] as const;
+export type TaskErrorCode = (typeof TASK_ERROR_CODES)[number];
 
 export class AgentRunnerError extends Error {
   constructor(

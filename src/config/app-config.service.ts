@@ -22,7 +22,7 @@ import {
   PartialConfig,
   RESTART_ONLY_PATHS,
 } from './config.schema';
-import { LoadedConfig, readConfigFile } from './config.loader';
+import { effectiveProvider, LoadedConfig, modelApiKey, readConfigFile } from './config.loader';
 import { collectSecrets, redactConfig } from './config.redaction';
 import { ConfigIssue, ConfigValidationError, validateConfig } from './config.validation';
 import { clonePlain, deepMerge, isPlainObject } from './deep-merge';
@@ -88,13 +88,17 @@ export class AppConfigService {
 
   /** The model provider in effect: the configured one, else openai with a key, else offline. */
   effectiveProvider(model = this.current.model): ModelProvider {
-    if (model.provider) return model.provider;
-    return model.api_key || this.loaded.providerEnvKeys.openai ? 'openai' : 'offline';
+    return effectiveProvider(model, this.loaded.providerEnvKeys);
   }
 
   /** The model key in effect: model.api_key, else the provider's own variable. */
   modelApiKey(model = this.current.model): string | undefined {
-    return model.api_key || this.loaded.providerEnvKeys[this.effectiveProvider(model)];
+    return modelApiKey(model, this.loaded.providerEnvKeys);
+  }
+
+  /** Provider keys found in the providers' own variables at start (never shown). */
+  get providerEnvKeys(): LoadedConfig['providerEnvKeys'] {
+    return this.loaded.providerEnvKeys;
   }
 
   /** The configuration fit to show: secrets masked, `*_set` flags added. */

@@ -183,6 +183,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigValidationError(
       [{ path: '', message: (e as Error).message }],
       `config file ${file}`,
+      file,
     );
   }
   if (data === undefined || data === null) return {};
@@ -190,6 +191,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigValidationError(
       [{ path: '', message: 'the file must hold a table/mapping' }],
       `config file ${file}`,
+      file,
     );
   }
   return data;
@@ -239,6 +241,23 @@ function readableByOthers(file: string): ConfigIssue[] {
   ];
 }
 
+/** The model provider in effect: the configured one, else openai with a key, else offline. */
+export function effectiveProvider(
+  model: AgentRunnerConfig['model'],
+  providerEnvKeys: LoadedConfig['providerEnvKeys'],
+): ModelProvider {
+  if (model.provider) return model.provider;
+  return model.api_key || providerEnvKeys.openai ? 'openai' : 'offline';
+}
+
+/** The model key in effect: model.api_key, else the provider's own variable. */
+export function modelApiKey(
+  model: AgentRunnerConfig['model'],
+  providerEnvKeys: LoadedConfig['providerEnvKeys'],
+): string | undefined {
+  return model.api_key || providerEnvKeys[effectiveProvider(model, providerEnvKeys)];
+}
+
 /** Provider keys present in the providers' own variables. */
 export function providerKeysFromEnv(
   env: NodeJS.ProcessEnv,
@@ -276,7 +295,11 @@ export function loadConfig(options: ConfigLoadOptions = {}): LoadedConfig {
   const result = validateConfig(merged);
   const issues = [...envIssues, ...result.errors];
   if (issues.length || !result.config) {
-    throw new ConfigValidationError(issues, file ? `configuration (${file})` : 'configuration');
+    throw new ConfigValidationError(
+      issues,
+      file ? `configuration (${file})` : 'configuration',
+      file,
+    );
   }
   const exposed = [
     ...(file && collectSecrets(fromFile).length ? [file] : []),

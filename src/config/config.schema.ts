@@ -397,6 +397,14 @@ export class ServiceConfig {
   @Max(3600)
   shutdown_grace_seconds = 10;
 
+  /**
+   * Clients reach the service only over HTTPS (a reverse proxy in front ends TLS): answers then
+   * carry Strict-Transport-Security and the CSP's upgrade-insecure-requests. Off by default:
+   * over plain HTTP those would send browsers to an https:// that is not there.
+   */
+  @IsBoolean()
+  served_over_https = false;
+
   @ValidateNested()
   @Type(() => AuthConfig)
   auth: AuthConfig = new AuthConfig();
@@ -490,6 +498,7 @@ export const CONFIG_SECTIONS: readonly ConfigSectionName[] = [
 export const RESTART_ONLY_PATHS = [
   'service.bind_address',
   'service.max_body_bytes',
+  'service.served_over_https',
   'storage',
   'logging.format',
 ] as const;

@@ -21,6 +21,8 @@ export class ConfigValidationError extends Error {
   constructor(
     readonly issues: ConfigIssue[],
     readonly source = 'configuration',
+    /** The config file that was read, if any. */
+    readonly file?: string,
   ) {
     super(
       `Invalid ${source}:\n` +
@@ -30,17 +32,25 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/**
+ * One problem per key: its type when that is wrong (`"ten"` is "must be an integer", not also
+ * "must not be less than 1"), else the first rule it breaks.
+ */
 function flatten(errors: ValidationError[], prefix = ''): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const e of errors) {
     const path = prefix ? `${prefix}.${e.property}` : e.property;
-    if (e.constraints) {
-      for (const [kind, message] of Object.entries(e.constraints)) {
-        out.push({
-          path,
-          message: kind === 'whitelistValidation' ? `unknown key "${e.property}"` : message,
-        });
-      }
+    const constraints = Object.entries(e.constraints ?? {});
+    const [kind, message] =
+      constraints.find(([k]) => k === 'whitelistValidation') ??
+      constraints.find(([k]) => /^is[A-Z]/.test(k)) ??
+      constraints[0] ??
+      [];
+    if (kind !== undefined) {
+      out.push({
+        path,
+        message: kind === 'whitelistValidation' ? `unknown key "${e.property}"` : message,
+      });
     }
     if (e.children?.length) out.push(...flatten(e.children, path));
   }
@@ -105,11 +115,13 @@ function warningsFor(cfg: AgentRunnerConfig): ConfigIssue[] {
 /** Example-file placeholders that must never become a working key. */
 const PLACEHOLDER_KEY = /replace[_-]?(me|with)|^your[_-]?(api[_-]?)?key$|^changeme$/i;
 
-/** Cross-field rules that class-validator cannot express. */
+/** Cross-field rules that class-validator cannot express; values of the wrong type are skipped. */
 function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
   const errors: ConfigIssue[] = [];
   const names = new Set<string>();
-  cfg.service.auth.api_keys.forEach((k, i) => {
+  const keys = cfg.service?.auth?.api_keys;
+  (Array.isArray(keys) ? keys : []).forEach((k, i) => {
+    if (!k || typeof k !== 'object') return;
     const path = `service.auth.api_keys.${i}`;
     if (!k.key === !k.key_sha256) {
       errors.push({ path, message: 'give exactly one of key or key_sha256' });
@@ -117,21 +129,22 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
     if (names.has(k.name))
       errors.push({ path: `${path}.name`, message: `duplicate name "${k.name}"` });
     names.add(k.name);
-    if (k.key !== undefined && PLACEHOLDER_KEY.test(k.key)) {
+    if (typeof k.key === 'string' && PLACEHOLDER_KEY.test(k.key)) {
       errors.push({
         path: `${path}.key`,
         message: 'is a placeholder from an example file; set a real key',
       });
     }
   });
-  if (cfg.model.provider === 'local' && !cfg.model.endpoint) {
+  if (cfg.model?.provider === 'local' && !cfg.model.endpoint) {
     errors.push({ path: 'model.endpoint', message: 'required when provider is "local"' });
   }
-  const port = Number(
-    cfg.service.bind_address.slice(cfg.service.bind_address.lastIndexOf(':') + 1),
-  );
-  if (!(port >= 0 && port <= 65535)) {
-    errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
+  const bind = cfg.service?.bind_address;
+  if (typeof bind === 'string') {
+    const port = Number(bind.slice(bind.lastIndexOf(':') + 1));
+    if (!(port >= 0 && port <= 65535)) {
+      errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
+    }
   }
   return errors;
 }
@@ -167,10 +180,15 @@ export function validateConfig(partial: unknown): ConfigValidationResult {
   const wrongSections = Object.entries(plain)
     .filter(([k, v]) => k in cfg && !isPlainObject(v))
     .map(([k]) => ({ path: k, message: 'must be a table/object' }));
-  const errors = [...wrongSections, ...structural];
-  if (errors.length === 0) errors.push(...crossFieldErrors(cfg));
+  const errors = oncePerPath([...wrongSections, ...structural, ...crossFieldErrors(cfg)]);
   const warnings = errors.length === 0 ? warningsFor(cfg) : [];
   return { valid: errors.length === 0, config: errors.length ? undefined : cfg, errors, warnings };
+}
+
+/** The first problem of each key; a key wrong in two ways is fixed one way at a time. */
+export function oncePerPath(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(i.path) && seen.add(i.path));
 }
 
 /** The seed's `service.log_level` feeds `logging.level` unless that is set too. */

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth } from '../auth/auth.decorators';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ToolsResponseDto } from './dto/tools-response.dto';
@@ -15,7 +15,8 @@ export class ToolsController {
 
   /** The usable tools with their JSON-Schema parameters, disabled ones with the reason, and the command sandbox. */
   @Get()
-  @ApiOkResponse({ type: ToolsResponseDto })
+  @ApiOperation({ summary: 'List the tools' })
+  @ApiOkResponse({ type: ToolsResponseDto, description: 'The enabled tools and the sandbox.' })
   list(): ToolsResponseDto {
     return this.registry.overview();
   }

@@ -13,9 +13,13 @@ import { MetricsService } from './metrics.service';
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
+  /**
+   * The counters of `/metrics` since the process started, as JSON, with averages, tool calls by
+   * tool (`tool_usage`) and ended tasks by error code (`error_counts`).
+   */
   @Get()
-  @ApiOperation({ summary: 'Metrics snapshot (JSON): counts, averages, tool usage, error counts' })
-  @ApiOkResponse({ type: MetricsSnapshotDto })
+  @ApiOperation({ summary: 'Metrics snapshot (JSON)' })
+  @ApiOkResponse({ type: MetricsSnapshotDto, description: 'The counters now.' })
   snapshot(): Promise<MetricsSnapshotDto> {
     return this.metrics.snapshot();
   }

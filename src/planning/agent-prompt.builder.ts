@@ -10,6 +10,7 @@ import {
   scenarioSection,
 } from './prompt-sections';
 import { wrapData } from './task-delimiter';
+import { OUTCOME_INSTRUCTION } from '../common/task-outcome';
 
 /**
  * System + user messages that start the tool-calling loop. The system prompt comes from the
@@ -47,7 +48,7 @@ function workSection(toolNames: readonly string[]): string {
   const finish =
     'When the task is done, or cannot be done, answer without calling a tool: start with one ' +
     'sentence that sums up the outcome, then give the details - what you did, the files you ' +
-    'changed, the commands you ran and their results, and anything left to do.';
+    `changed, the commands you ran and their results, and anything left to do. ${OUTCOME_INSTRUCTION}`;
   if (!toolNames.length) {
     return `# How to work\nNo tools are available for this task. Answer from what you know and say what you could not check. ${finish}`;
   }

@@ -12,10 +12,13 @@ import { StatusService } from './status.service';
 export class StatusController {
   constructor(private readonly statusService: StatusService) {}
 
-  /** Name, version, health, uptime, task counts, model, tools, sandbox and system metrics. */
+  /**
+   * Name, version, health (`degraded` when a readiness check is down), uptime, task counts, the
+   * model new tasks get, the enabled tools, the command sandbox and system metrics.
+   */
   @Get()
   @ApiOperation({ summary: 'Service status' })
-  @ApiOkResponse({ type: ServiceStatusDto })
+  @ApiOkResponse({ type: ServiceStatusDto, description: 'The service as it is now.' })
   status(): Promise<ServiceStatusDto> {
     return this.statusService.status();
   }

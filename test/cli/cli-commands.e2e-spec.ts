@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import * as yaml from 'js-yaml';
 import type { TaskResponse } from '../../src/agent/task.types';
+import { packageVersion } from '../../src/common/package-info';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { CapturedStream, FakeSignals, runCommand, until } from './support/cli-harness';
 
@@ -83,9 +84,67 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
           error: expect.objectContaining({ code: 'TASK_TIMEOUT' }),
         }),
       );
-      expect(r.stderr).toMatch(
-        /✗ timeout in .* — TASK_TIMEOUT: The task did not finish within 1 s\./,
-      );
+      expect(r.stderr).toMatch(/✗ timeout in [^\n]* · 1 tool call\n/);
+      // The reason is told once.
+      expect(r.stderr.match(/The task did not finish within 1 s\./g)).toEqual([
+        'The task did not finish within 1 s.',
+      ]);
+      expect(r.stderr).toContain('Task timeout: TASK_TIMEOUT: The task did not finish within 1 s.');
+      expect(r.stderr).toMatch(/✗ 3 run_command sleep 5 \([^)]+\): TASK_TIMEOUT\n/);
+    });
+
+    it('a command that exits non-zero completes without success and exits 1', async () => {
+      const failed = await run(['task', 'run `false`']);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toBe('[offline] Ran `false`: exit code 1.\n');
+      expect(failed.stderr).toMatch(/✗ completed, goal not met, in .* · 1 tool call\n/);
+      expect(failed.stderr).not.toMatch(/✓ completed/);
+      const ok = await run(['task', '-q', 'run `true`']);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toBe('[offline] Ran `true`: exit code 0.\n');
+      // The README's CI idiom sees the failure.
+      expect(failed.code === 0 ? 'passed' : 'tests failed').toBe('tests failed');
+    });
+
+    it('a cancelled task says why once, and counts the command it cut short', async () => {
+      const signals = new FakeSignals();
+      const r = await run(['task', 'run `sleep 30`'], {
+        signals,
+        during: async (io) => {
+          await until(() =>
+            (io.streams.stderr as CapturedStream).text.includes('▸ 3 run_command sleep 30'),
+          );
+          signals.interrupt();
+        },
+      });
+      expect(r.code).toBe(130);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.match(/Cancelled by request\./g)).toHaveLength(1);
+      expect(r.stderr).toMatch(/✗ 3 run_command sleep 30 \([^)]+\): TASK_CANCELLED\n/);
+      expect(r.stderr).toMatch(/⊘ cancelled in [^\n]* · 3 steps · 2 model calls · 1 tool call\n/);
+      expect(r.stderr).toContain('Task cancelled: TASK_CANCELLED: Cancelled by request.\n');
+    });
+
+    it('prints a model answer once, not its summary and then the same details', async () => {
+      const fake = await FakeOpenAIServer.start();
+      try {
+        fake.enqueue(
+          fakeReply.text('The README describes a demo.\n\nIt has one heading.\n\nOUTCOME: DONE'),
+        );
+        const r = await run(['task', '-q', 'summarize README.md'], {
+          env: {
+            ...QUIET,
+            AGENT_RUNNER_MODEL_PROVIDER: 'openai',
+            AGENT_RUNNER_MODEL_ENDPOINT: fake.url,
+            AGENT_RUNNER_API_KEY: 'sk-test-cli-key-0002',
+            AGENT_RUNNER__EXECUTION__PLANNING: 'false',
+          },
+        });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe('The README describes a demo.\n\nIt has one heading.\n');
+      } finally {
+        await fake.close();
+      }
     });
 
     it('Ctrl-C cancels the running task and exits 130; a second Ctrl-C asks to leave at once', async () => {
@@ -143,13 +202,17 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
         const failed = await run(['task', '-o', 'json', 'summarize README.md'], { env });
         expect(failed.code).toBe(1);
         expect(JSON.parse(failed.stdout).status).toBe('failed');
-        expect(failed.stderr).toMatch(/✗ failed in .* — MODEL_ERROR: openai answered HTTP 500/);
+        expect(failed.stderr).toMatch(/✗ 1 Ask the model \(round 1\) \(\d+ ms\)\n/);
+        expect(failed.stderr).toMatch(/✗ failed in .* · 1 step · 0 model calls · 0 tool calls\n/);
+        expect(failed.stderr.match(/openai answered HTTP 500/g)).toHaveLength(1);
+        expect(failed.stderr).toContain('Task failed: MODEL_ERROR: openai answered HTTP 500');
         fake.enqueue(fakeReply.serverError());
         const text = await run(['task', '-q', 'summarize README.md'], { env });
         expect(text.code).toBe(1);
         expect(text.stderr).toBe(
           'Task failed: MODEL_ERROR: openai answered HTTP 500: The server had an error while processing your request.\n',
         );
+        expect(text.stdout).toBe('');
 
         const offline = await run(['task', '--provider', 'offline', '-q', 'read README.md'], {
           env,
@@ -197,7 +260,7 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
       expect(help.stdout).toContain('--max-steps <n>');
       const version = await run(['--version']);
       expect(version.code).toBe(0);
-      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      expect(version.stdout).toBe(`${packageVersion()}\n`);
     });
   });
 
@@ -312,6 +375,8 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
         ['read README.md', 'completed'],
         ['list the files in sub', 'completed'],
       ]);
+      // -q: results only, no banner.
+      expect(r.stderr).toBe('');
     });
 
     it('Ctrl-C cancels the running task, not the loop; twice on an idle prompt leaves with 130', async () => {

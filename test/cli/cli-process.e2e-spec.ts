@@ -76,6 +76,28 @@ describe('the agent-runner bin as a real process', () => {
     expect(existsSync(join(cwd, 'data'))).toBe(false);
   });
 
+  it('--version prints the product version; a CI script sees a command that failed', async () => {
+    const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const version = cli([flag], cwd);
+      expect(await version.exit).toEqual({ code: 0, signal: null });
+      expect(version.stdout()).toBe(`${pkg.version}\n`);
+    }
+    // The documented idiom: agent-runner task "run the tests" || echo "tests failed"
+    const script = spawn(
+      'sh',
+      ['-c', `"${process.execPath}" "${CLI}" task -q 'run \`false\`' || echo "tests failed"`],
+      {
+        cwd,
+        env: { PATH: process.env.PATH, HOME: cwd, AGENT_RUNNER_LOG_LEVEL: 'silent' },
+      },
+    );
+    let out = '';
+    script.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((ok) => script.once('exit', ok));
+    expect(out).toBe('[offline] Ran `false`: exit code 1.\ntests failed\n');
+  });
+
   it('exit codes: 1 for a timed-out task, 2 for bad usage and bad configuration', async () => {
     const timeout = cli(['task', '-q', '--timeout', '1', 'run `sleep 4`'], cwd);
     expect((await timeout.exit).code).toBe(1);

@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskResponse } from '../../src/agent/task.types';
+import type { TaskEvent, TaskResponse, TaskStep } from '../../src/agent/task.types';
 import type { PartialConfig } from '../../src/config/config.schema';
 import {
   AgentRunnerError,
@@ -226,6 +226,52 @@ describe.each(TRANSPORTS)('TaskRunnerClient contract over %s', (kind) => {
       expect((await f.client.getTaskStatus(submitted.task_id)).status).toBe('completed');
     });
 
+    it('streamTaskEvents ends with the terminal event when the task is cancelled mid-step', async () => {
+      const submitted = await f.client.submitTask({ task: 'run `sleep 5`' });
+      const seen: TaskEvent[] = [];
+      for await (const e of f.client.streamTaskEvents(submitted.task_id)) {
+        seen.push(e);
+        if (e.type === 'step.started' && (e.data.step as TaskStep).tool === 'run_command')
+          await f.client.cancelTask(submitted.task_id);
+      }
+      const last = seen[seen.length - 1];
+      expect(last.type).toBe('task.cancelled');
+      expect(last.data).toEqual(
+        expect.objectContaining({
+          status: 'cancelled',
+          error: expect.objectContaining({ code: 'TASK_CANCELLED' }),
+          result: expect.objectContaining({ success: false }),
+          metrics: expect.objectContaining({ tool_calls: 1 }),
+        }),
+      );
+      // The running step is closed, as failed with the task's code, before the terminal event.
+      const steps = seen
+        .filter((e) => e.type.startsWith('step.'))
+        .map((e) => e.data.step as TaskStep);
+      expect(steps.filter((st) => st.status === 'running').map((st) => st.step_number)).toEqual(
+        steps.filter((st) => st.status !== 'running').map((st) => st.step_number),
+      );
+      expect(steps.find((st) => st.tool === 'run_command' && st.status !== 'running')).toEqual(
+        expect.objectContaining({
+          status: 'failed',
+          error: expect.stringMatching(/^TASK_CANCELLED: /),
+        }),
+      );
+      expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
+    });
+
+    it('streamTaskEvents follows each of many short tasks to its terminal event', async () => {
+      // The end of a task and its last step land in the same turn; the stream must still end
+      // with the terminal event, never with the step before it.
+      const tasks = await Promise.all(
+        Array.from({ length: 8 }, () => f.client.submitTask({ task: 'list the files in .' })),
+      );
+      const streams = await Promise.all(
+        tasks.map((t) => collect(f.client.streamTaskEvents(t.task_id))),
+      );
+      for (const events of streams) expect(events[events.length - 1].type).toBe('task.completed');
+    });
+
     it('breaking out of an event stream early is clean', async () => {
       const task = await f.client.executeSimpleTask('list the files in .');
       for await (const e of f.client.streamTaskEvents(task.task_id)) {
@@ -325,12 +371,12 @@ async function configContract(f: ClientFixture): Promise<void> {
   expect((updated.execution as { max_steps: number }).max_steps).toBe(7);
   expect(((await f.client.getConfig()).execution as { max_steps: number }).max_steps).toBe(7);
   const model = await f.client.updateModelConfig({ temperature: 0.3 });
-  expect((model.model as { temperature: number }).temperature).toBe(0.3);
+  expect(model.model.temperature).toBe(0.3);
 
   const restartOnly = await rejectionOf(f.client.updateConfig({ storage: { driver: 'sqlite' } }));
   expect(restartOnly).toBeInstanceOf(InvalidRequestError);
   expect((restartOnly as AgentRunnerError).details).toEqual([
-    expect.objectContaining({ path: 'storage' }),
+    expect.objectContaining({ field: 'storage' }),
   ]);
   expect(await rejectionOf(f.client.updateConfig({ nonsense: {} } as never))).toBeInstanceOf(
     InvalidRequestError,

@@ -46,7 +46,7 @@ describe('/api/v1/config', () => {
     expect(now.model.max_tokens).toBe(4000);
   });
 
-  it('PUT with any invalid value changes nothing and lists every problem with its path', async () => {
+  it('PUT with any invalid value changes nothing and lists every problem with its key as field', async () => {
     const before = await get();
     const res = await t.inject({
       method: 'PUT',
@@ -59,7 +59,7 @@ describe('/api/v1/config', () => {
       },
     });
     const body = expectErrorShape(res, 400, 'INVALID_REQUEST');
-    expect((body.details as { path: string }[]).map((d) => d.path).sort()).toEqual([
+    expect((body.details as { field: string }[]).map((d) => d.field).sort()).toEqual([
       'execution.max_steps',
       'model.provider',
       'tools.oops',
@@ -188,6 +188,39 @@ describe('/api/v1/config', () => {
     });
     expect(warn.json().valid).toBe(true);
     expect(warn.json().warnings).toEqual([expect.objectContaining({ path: 'model.temperature' })]);
+  });
+
+  it('POST /validate runs the start-up checks: an open public bind, a provider without its key', async () => {
+    const post = (config: Record<string, unknown>) =>
+      t.inject({
+        method: 'POST',
+        url: '/api/v1/config/validate',
+        headers: admin,
+        payload: { config },
+      });
+    const open = (await post({ service: { bind_address: '0.0.0.0:8080' } })).json();
+    expect(open).toEqual({
+      valid: false,
+      errors: [
+        { path: 'service.bind_address', message: expect.stringMatching(/^Refusing to start/) },
+      ],
+      warnings: [],
+    });
+    const keyless = (await post({ model: { provider: 'moonshot' } })).json();
+    expect(keyless.valid).toBe(true);
+    expect(keyless.warnings).toEqual([
+      expect.objectContaining({
+        path: 'model.api_key',
+        message: expect.stringContaining('MOONSHOT_API_KEY'),
+      }),
+    ]);
+    const typed = (await post({ service: { max_concurrent_tasks: 'ten' } })).json();
+    expect(typed.errors).toEqual([
+      {
+        path: 'service.max_concurrent_tasks',
+        message: 'max_concurrent_tasks must be an integer number',
+      },
+    ]);
   });
 });
 

@@ -104,11 +104,24 @@ describe('one error shape from every layer', () => {
     expect(evil.json().request_id).toBe(evil.headers['x-request-id']);
   });
 
-  it('sets standard security headers', async () => {
+  it('sets standard security headers, and no HTTPS-only ones over plain HTTP', async () => {
     const res = await t.inject({ method: 'GET', url: '/health/live' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBeDefined();
     expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('sends HSTS and upgrade-insecure-requests when told it is served over HTTPS', async () => {
+    const https = await createTestApp({ service: { served_over_https: true } });
+    try {
+      const res = await https.inject({ method: 'GET', url: '/api/v1/nope' });
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+    } finally {
+      await https.close();
+    }
   });
 });
 

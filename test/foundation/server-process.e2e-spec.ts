@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runToExit, ServerProcess, startServerProcess } from '../support/server-process';
+import { packageVersion } from '../../src/common/package-info';
+import {
+  PROJECT_ROOT,
+  runToExit,
+  ServerProcess,
+  startServerProcess,
+} from '../support/server-process';
 
 const ADMIN = 'process-admin-key-0123456789abcdef';
 const USER = 'process-user-key-0123456789abcdef0';
@@ -142,6 +148,41 @@ describe('start-up rules', () => {
     dir = mkdtempSync(join(tmpdir(), 'agent-runner-start-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says in one line where it listens and with what, and in one line that it stopped', async () => {
+    const server = await startServerProcess({ cwd: dir, env: { AGENT_RUNNER_LOG_LEVEL: 'info' } });
+    const ended = await server.stop('SIGTERM');
+    expect([0, 'SIGTERM']).toContain(ended);
+    const lines = server
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string; [key: string]: unknown });
+    // Nest's fifty "Mapped {…} route" lines are debug now; warnings (e.g. no sandbox) may stay.
+    const info = lines.filter((l) => l.level === 30).map((l) => l.msg);
+    expect(info).toHaveLength(2);
+    expect(info[1]).toBe('shutdown complete');
+    // The line docs/cli.md quotes, with this run's port, version and sandbox.
+    const quoted = /^agent-runner \S+ listening on .*$/m.exec(
+      readFileSync(join(PROJECT_ROOT, 'docs/cli.md'), 'utf8'),
+    )![0];
+    const sandbox = String(lines.find((l) => l.level === 30)!.sandbox);
+    expect(info[0]).toBe(
+      quoted
+        .replace(/^agent-runner \S+/, `agent-runner ${packageVersion()}`)
+        .replace('http://127.0.0.1:8080', server.baseUrl)
+        .replace(/sandbox \w+$/, `sandbox ${sandbox}`),
+    );
+    expect(lines[0]).toEqual(
+      expect.objectContaining({
+        url: server.baseUrl,
+        store: 'sqlite ./data/agent-runner.db',
+        model: 'offline (built-in planner, no AI)',
+        sandbox: expect.stringMatching(/^(bwrap|none)$/),
+      }),
+    );
+    expect(server.stdout()).not.toContain('Mapped {');
+  });
 
   it('refuses to bind 0.0.0.0 without keys, with a clear message and exit code 2', async () => {
     const r = await runToExit({ cwd: dir, env: { BIND_ADDRESS: '0.0.0.0:0' } });

@@ -3,6 +3,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createHttpApp } from '../../src/app/create-http-app';
 import { PartialConfig } from '../../src/config/config.schema';
 import { deepMerge } from '../../src/config/deep-merge';
+import { validateResponsesAgainstDocument } from './response-validation';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const USER_KEY = 'test-user-key-0123456789abcdef00';
@@ -37,6 +38,7 @@ export interface TestApp {
 /**
  * Boots the whole HTTP app as `npm start` does (same pipeline), in-process, with the given config
  * on top of the test defaults. Requests go through `inject` (real Fastify routing, no socket).
+ * Every answer, injected or over a socket, is checked against the published OpenAPI document.
  */
 export async function createTestApp(
   overrides: PartialConfig = {},
@@ -52,6 +54,7 @@ export async function createTestApp(
       overrides as Record<string, unknown>,
     ),
   });
+  validateResponsesAgainstDocument(app.getHttpAdapter().getInstance());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const fastify = app.getHttpAdapter().getInstance();

@@ -41,6 +41,17 @@ describe('the offline default, end to end over HTTP', () => {
     expect(task.result.artifacts).toEqual([
       expect.objectContaining({ type: 'command', exit_code: 0 }),
     ]);
+    expect(task.result.success).toBe(true);
+  });
+
+  it('completes without success when the command it was asked to run exits non-zero', async () => {
+    const task = (await t.post('/api/v1/tasks', { task: 'run `false`' })).json();
+    expect(task.status).toBe('completed');
+    expect(task.result).toEqual(
+      expect.objectContaining({ success: false, summary: '[offline] Ran `false`: exit code 1.' }),
+    );
+    // The outcome line is read, not shown.
+    expect(task.result.details).not.toMatch(/OUTCOME/);
   });
 
   it('understands Chinese and writes a file', async () => {
@@ -58,6 +69,7 @@ describe('the offline default, end to end over HTTP', () => {
       })
     ).json();
     expect(task.status).toBe('completed');
+    expect(task.result.success).toBe(false);
     expect(task.result.summary).toMatch(/offline/i);
     expect(task.result.summary).toMatch(/language model/i);
   });

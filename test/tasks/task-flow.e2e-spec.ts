@@ -78,6 +78,37 @@ describe('tasks end to end against a scripted model', () => {
     expect(JSON.stringify(last)).toContain('A demo project.');
   });
 
+  it('asks the model to state the outcome, and reads it: a goal not met completes without success', async () => {
+    fake.enqueue(
+      fakeReply.toolCall('run_command', { command: 'false' }),
+      fakeReply.text(
+        'The test command failed with exit code 1.\n\nI ran `false`; it exited 1.\n\n**OUTCOME:** NOT DONE',
+      ),
+    );
+    const task = (await t.post('/api/v1/tasks', { task: 'Run the tests' })).json();
+    expect(task.status).toBe('completed');
+    expect(task.result).toEqual(
+      expect.objectContaining({
+        success: false,
+        summary: 'The test command failed with exit code 1.',
+        details: 'The test command failed with exit code 1.\n\nI ran `false`; it exited 1.',
+      }),
+    );
+    const system = fake.chatRequests[0].body.messages[0].content as string;
+    expect(system).toContain('`OUTCOME: DONE`');
+    expect(system).toContain('`OUTCOME: NOT DONE`');
+
+    fake.enqueue(fakeReply.text('All 12 tests pass.\nOUTCOME: DONE'));
+    const done = (await t.post('/api/v1/tasks', { task: 'Run the tests again' })).json();
+    expect(done.result).toEqual(
+      expect.objectContaining({ success: true, details: 'All 12 tests pass.' }),
+    );
+    // A model that ignores the instruction is not made to fail.
+    fake.enqueue(fakeReply.text('Quoting the log: "OUTCOME: NOT DONE" was printed.\nAll good.'));
+    const silent = (await t.post('/api/v1/tasks', { task: 'Check the log' })).json();
+    expect(silent.result.success).toBe(true);
+  });
+
   it('writes, edits and reads a file, recording the artifacts', async () => {
     fake.enqueue(
       fakeReply.toolCall('write_file', { path: 'src/hello.txt', content: 'hello world\n' }),

@@ -88,8 +88,11 @@ describe('cancel, timeout and the queue', () => {
         error: expect.stringContaining('TASK_CANCELLED'),
       }),
     );
-    // What it did before the cancel is still counted, and the result says it did not succeed.
-    expect(final.metrics).toEqual(expect.objectContaining({ model_calls: 1, steps_executed: 1 }));
+    // What it did is counted, the command cut short included; the result says it did not succeed.
+    expect(final.metrics).toEqual(
+      expect.objectContaining({ model_calls: 1, steps_executed: 2, tool_calls: 1 }),
+    );
+    expect(final.metrics.tool_time_ms).toBeGreaterThan(0);
     expect(final.result).toEqual(
       expect.objectContaining({ success: false, summary: 'Cancelled by request.' }),
     );

@@ -136,6 +136,10 @@ describe('batches', () => {
       },
       { tasks: [{ task: 'ok' }], mode: 'random' },
       { tasks: Array(101).fill({ task: 'x' }) },
+      // Found by the fuzzer through the response check: an array is not a task.
+      { tasks: [[]] },
+      { tasks: [{ task: 'ok' }, [{ task: 'nested' }]] },
+      { tasks: [null] },
     ]) {
       expectErrorShape(await t.post('/api/v1/tasks/batch', body), 400, 'INVALID_REQUEST');
     }

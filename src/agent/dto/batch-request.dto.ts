@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsOptional,
   ValidateNested,
 } from 'class-validator';
@@ -16,6 +17,8 @@ export class BatchRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
+  // ValidateNested alone passes an array element (it validates that array's items instead).
+  @IsObject({ each: true, message: 'each task must be a JSON object' })
   @ValidateNested({ each: true })
   @Type(() => TaskRequestDto)
   tasks!: TaskRequestDto[];

@@ -10,10 +10,12 @@ const toBool = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListTasksQueryDto {
+  /** Only tasks in this state. */
   @IsOptional()
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
+  /** Only tasks of this priority. */
   @IsOptional()
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;
@@ -50,6 +52,7 @@ export class SubmitQueryDto {
 }
 
 export class TaskIdParamDto {
+  /** The task's id (its `task_id`). */
   @IsString()
   @Matches(TASK_ID_PATTERN, { message: 'id must be 1..128 of [A-Za-z0-9._:-]' })
   id!: string;
@@ -63,6 +66,7 @@ export class TaskIdParamDto {
 }
 
 export class BatchIdParamDto {
+  /** The batch's id (its `batch_id`). */
   @IsString()
   @Matches(TASK_ID_PATTERN, { message: 'batch_id must be 1..128 of [A-Za-z0-9._:-]' })
   batch_id!: string;

@@ -60,7 +60,10 @@ export class TaskContextDto {
   @HasNoNulByte()
   working_directory?: string;
 
-  /** Extra environment variables for this task's commands. */
+  /**
+   * Extra environment variables for this task's commands: names `[A-Z_][A-Z0-9_]*`, string
+   * values; names that change how programs start (PATH, LD_*, …) are refused.
+   */
   @IsOptional()
   @IsTaskEnvironment()
   environment?: Record<string, string>;
@@ -80,13 +83,14 @@ export class TaskContextDto {
   @Matches(/^[a-z0-9_]{1,64}$/, { message: 'scenario must be a scenario key like "documentation"' })
   scenario?: string;
 
+  /** Limits for this task; each may only tighten the service's own. */
   @IsOptional()
   @ValidateNested()
   @Type(() => TaskConstraintsDto)
   constraints?: TaskConstraintsDto;
 }
 
-/** A task to run (SPEC 1.1). Unknown fields are rejected. */
+/** A task to run. Unknown fields are rejected. */
 export class TaskRequestDto {
   /** The instruction, in plain language (1..20000 characters, trimmed). */
   @Transform(trim)
@@ -95,18 +99,22 @@ export class TaskRequestDto {
   @MaxLength(TASK_MAX_LENGTH)
   task!: string;
 
-  /** Client-chosen id; makes the request idempotent (SPEC 1.4). */
+  /**
+   * Your id for the task, 1..128 of `[A-Za-z0-9._:-]`. Sending the same id again with the same
+   * body returns the existing task; with another body it is a 409.
+   */
   @IsOptional()
   @IsString()
   @Matches(TASK_ID_PATTERN, { message: 'task_id must be 1..128 of [A-Za-z0-9._:-]' })
   task_id?: string;
 
+  /** Where and how the task runs: working directory, environment, tools, scenario, limits. */
   @IsOptional()
   @ValidateNested()
   @Type(() => TaskContextDto)
   context?: TaskContextDto;
 
-  /** low | normal | high | critical (default normal). */
+  /** Queue order among waiting tasks (default normal). */
   @IsOptional()
   @IsIn(TASK_PRIORITIES)
   priority?: TaskPriority;

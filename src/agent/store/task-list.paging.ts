@@ -11,7 +11,10 @@ export function encodeTaskCursor(seq: number): string {
 
 /** The sequence a cursor points after; anything not produced by `encodeTaskCursor` is a 400. */
 export function decodeTaskCursor(cursor: string): number {
-  const invalid = () => new InvalidRequestError('Invalid cursor.', [{ field: 'cursor' }]);
+  const invalid = () =>
+    new InvalidRequestError('Invalid cursor.', [
+      { field: 'cursor', message: "cursor must be a previous page's next_cursor" },
+    ]);
   if (!CURSOR_SHAPE.test(cursor)) throw invalid();
   const match = PAYLOAD_SHAPE.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) throw invalid();
@@ -25,7 +28,9 @@ export function decodeTaskCursor(cursor: string): number {
 export function checkListLimit(filter: TaskListFilter): number {
   const { limit } = filter;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new InvalidRequestError('limit must be an integer from 1 to 100.', [{ field: 'limit' }]);
+    throw new InvalidRequestError('limit must be an integer from 1 to 100.', [
+      { field: 'limit', message: 'limit must be an integer from 1 to 100' },
+    ]);
   }
   return limit;
 }

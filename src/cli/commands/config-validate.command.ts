@@ -1,6 +1,6 @@
 import { CommandRunner, Option, SubCommand } from 'nest-commander';
-import { ConfigIssue, ConfigValidationError } from '../../config/config.validation';
-import { AgentConfig } from '../../library/agent-config';
+import type { ConfigIssue } from '../../config/config.validation';
+import { checkServiceConfig, ServiceConfigCheck } from '../../config/service-config.check';
 import { CliEnvironment } from '../cli-environment';
 import { CliIo } from '../cli-io';
 import { EXIT, exitCodeForError } from '../exit-codes';
@@ -19,8 +19,9 @@ interface ValidationReport {
 }
 
 /**
- * `agent-runner config validate [file]`: loads the file (else the usual lookup) with the
- * environment, as the server would at start-up; exit 0 valid, 2 invalid, every problem listed.
+ * `agent-runner config validate [file]`: the checks the server runs at start-up
+ * (checkServiceConfig) on the file (else the usual lookup) with the environment; exit 0 valid,
+ * 2 invalid, each problem listed once, warnings too.
  */
 @SubCommand({
   name: 'validate',
@@ -49,36 +50,38 @@ export class ConfigValidateCommand extends CommandRunner {
   }
 
   async run([file]: string[], options: ValidateOptions): Promise<void> {
-    let report: ValidationReport;
+    let check: ServiceConfigCheck;
     try {
-      const config = AgentConfig.load({
+      check = checkServiceConfig({
         configFile: file,
         cwd: this.environment.cwd,
         ...(options.env === false
           ? { env: {}, dotenv: false }
           : { env: this.environment.env, dotenv: this.environment.dotenv }),
       });
-      report = { valid: true, file: config.file ?? null, errors: [], warnings: config.warnings };
     } catch (e) {
-      if (!(e instanceof ConfigValidationError)) {
-        this.io.err(`agent-runner: ${(e as Error)?.message ?? String(e)}\n`);
-        this.io.exitCode = exitCodeForError(e);
-        return;
-      }
-      report = { valid: false, file: file ?? null, errors: e.issues, warnings: [] };
+      this.io.err(`agent-runner: ${(e as Error)?.message ?? String(e)}\n`);
+      this.io.exitCode = exitCodeForError(e);
+      return;
     }
+    const report: ValidationReport = {
+      valid: check.errors.length === 0,
+      file: check.file ?? null,
+      errors: check.errors,
+      warnings: check.warnings,
+    };
     this.io.exitCode = report.valid ? EXIT.OK : EXIT.USAGE;
     if (options.output === 'json') {
       this.io.out(`${JSON.stringify(report, null, 2)}\n`);
       return;
     }
-    const source = report.file ?? 'built-in defaults (no config file found)';
+    const source = report.file ?? file ?? 'built-in defaults (no config file found)';
     const line = (i: ConfigIssue) => `  - ${i.path || '(root)'}: ${i.message}\n`;
-    if (report.valid) {
-      this.io.out(`valid: ${source}${options.env === false ? '' : ' (with the environment)'}\n`);
-      if (report.warnings.length) this.io.out(`warnings:\n${report.warnings.map(line).join('')}`);
-    } else {
-      this.io.out(`invalid: ${source}\n${report.errors.map(line).join('')}`);
-    }
+    this.io.out(
+      report.valid
+        ? `valid: ${source}${options.env === false ? '' : ' (with the environment)'}\n`
+        : `invalid: ${source}\n${report.errors.map(line).join('')}`,
+    );
+    if (report.warnings.length) this.io.out(`warnings:\n${report.warnings.map(line).join('')}`);
   }
 }

@@ -32,6 +32,7 @@ export class InteractiveCommand extends TaskRunOptionsCommand {
           format: options.output,
           progress: progressMode(this.io, options),
           config: service.config,
+          quiet: options.quiet === true,
         });
         this.io.exitCode = await session.run();
       } finally {

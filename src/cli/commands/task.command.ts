@@ -16,7 +16,7 @@ import { TaskRunOptions, TaskRunOptionsCommand } from './task-run-options.comman
   name: 'task',
   arguments: '<text...>',
   description:
-    'Run one task and print its result (exit 0 completed, 1 failed, 2 usage, 130 Ctrl-C)',
+    'Run one task and print its result (exit 0 goal met, 1 failed or not met, 2 usage, 130 Ctrl-C)',
   argsDescription: { text: 'the task, in plain language (quote it)' },
 })
 export class TaskCommand extends TaskRunOptionsCommand {

@@ -1,4 +1,4 @@
-import type { TaskPlan, TaskResponse, TaskStep } from '../../agent/task.types';
+import type { TaskPlan, TaskResponse, TaskResult, TaskStep } from '../../agent/task.types';
 
 const MARK: Record<TaskStep['status'], string> = {
   running: '…',
@@ -32,11 +32,18 @@ export function stepMark(step: TaskStep): string {
   return MARK[step.status] ?? '·';
 }
 
-/** "✓ 3 run_command echo hi (56 ms)" plus the reason when it did not complete. */
+/**
+ * "✓ 3 run_command echo hi (56 ms)" plus why a tool call failed or was denied. The reason the
+ * task itself ended is printed once, with its outcome: a failed model or planning step (which
+ * ends the task) shows none, and a step closed by the task's end only the task's code.
+ */
 export function stepLine(step: TaskStep, max = 70): string {
+  const error = step.error ?? step.status;
+  const closedBy = /^(TASK_[A-Z_]+): /.exec(error)?.[1];
   const why =
-    step.status === 'failed' || step.status === 'denied'
-      ? `: ${oneLine(step.error ?? step.status, 100)}`
+    (step.status === 'failed' || step.status === 'denied') &&
+    (step.step_type === 'tool' || closedBy)
+      ? `: ${closedBy ?? oneLine(error, 100)}`
       : '';
   const took = step.status === 'running' ? '' : ` (${duration(step.duration_ms)})`;
   return `${stepMark(step)} ${step.step_number} ${stepLabel(step, max)}${took}${why}`;
@@ -51,16 +58,31 @@ export function planLines(plan: TaskPlan): string[] {
   return lines;
 }
 
-/** "completed in 0.1 s · 5 steps · 3 model calls · 1 tool call · 45 tokens". */
+/**
+ * "completed in 0.1 s · 5 steps · 3 model calls · 1 tool call · 45 tokens" ("completed, goal not
+ * met, in …" when the agent says so). Why a task did not complete is printed once, apart.
+ */
 export function outcomeLine(task: TaskResponse): string {
   const m = task.metrics;
+  const state =
+    task.status === 'completed' && task.result?.success === false
+      ? 'completed, goal not met,'
+      : task.status;
   const parts = [
-    `${task.status} in ${duration(m.total_time_ms)}`,
+    `${state} in ${duration(m.total_time_ms)}`,
     `${m.steps_executed} step${m.steps_executed === 1 ? '' : 's'}`,
     `${m.model_calls} model call${m.model_calls === 1 ? '' : 's'}`,
     `${m.tool_calls} tool call${m.tool_calls === 1 ? '' : 's'}`,
   ];
   if (m.tokens_used.total) parts.push(`${m.tokens_used.total} tokens`);
-  const error = task.error ? ` — ${task.error.code}: ${oneLine(task.error.message, 200)}` : '';
-  return parts.join(' · ') + error;
+  return parts.join(' · ');
+}
+
+/** A task's answer, once: the details when they begin with the summary (they usually do). */
+export function answerText(result: TaskResult): string {
+  const summary = result.summary.trim();
+  const details = result.details?.trim() ?? '';
+  const head = summary.replace(/\.\.\.$/, '');
+  if (!details || details === summary) return summary;
+  return details.startsWith(head) ? details : `${summary}\n\n${details}`;
 }

@@ -1,6 +1,6 @@
 import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../agent/task.types';
 import type { CliIo } from '../cli-io';
-import { outcomeLine, planLines, stepLine } from './step-text';
+import { answerText, outcomeLine, planLines, stepLine } from './step-text';
 
 /** SPEC 8 `-o`: text (summary and details), verbose (also plan and steps live), json. */
 export const OUTPUT_FORMATS = ['text', 'verbose', 'json'] as const;
@@ -48,31 +48,37 @@ export class TaskOutputFormatter {
     }
   }
 
+  /**
+   * The outcome: the answer of a completed task on stdout (json: the TaskResponse), and why a
+   * task did not complete on stderr, each once.
+   */
   result(task: TaskResponse): void {
     if (this.format === 'json') {
       this.io.out(`${this.compactJson ? JSON.stringify(task) : JSON.stringify(task, null, 2)}\n`);
-      return;
-    }
-    if (this.format === 'verbose') this.io.out('\n');
-    if (task.result) {
-      this.io.out(`${task.result.summary}\n`);
-      const details = task.result.details?.trim();
-      if (details && details !== task.result.summary.trim()) this.io.out(`\n${details}\n`);
-      if (this.format === 'verbose' && task.result.artifacts.length) {
-        this.io.out('\nArtifacts:\n');
-        for (const a of task.result.artifacts) {
-          const what = a.type === 'command' ? a.command : a.path;
-          const extra =
-            a.exit_code !== undefined
-              ? ` (exit ${a.exit_code})`
-              : a.bytes !== undefined
-                ? ` (${a.bytes} bytes)`
-                : '';
-          this.io.out(`  ${a.type} ${what ?? ''}${extra}\n`);
-        }
+    } else {
+      if (this.format === 'verbose') this.io.out('\n');
+      if (task.status === 'completed' && task.result) this.io.out(`${answerText(task.result)}\n`);
+      if (this.format === 'verbose') {
+        this.artifacts(task);
+        this.io.out(`\n${outcomeLine(task)}\n`);
       }
     }
-    if (this.format === 'verbose') this.io.out(`\n${outcomeLine(task)}\n`);
     if (task.error) this.io.err(`Task ${task.status}: ${task.error.code}: ${task.error.message}\n`);
+  }
+
+  private artifacts(task: TaskResponse): void {
+    const artifacts = task.result?.artifacts ?? [];
+    if (!artifacts.length) return;
+    this.io.out('\nArtifacts:\n');
+    for (const a of artifacts) {
+      const what = a.type === 'command' ? a.command : a.path;
+      const extra =
+        a.exit_code !== undefined
+          ? ` (exit ${a.exit_code})`
+          : a.bytes !== undefined
+            ? ` (${a.bytes} bytes)`
+            : '';
+      this.io.out(`  ${a.type} ${what ?? ''}${extra}\n`);
+    }
   }
 }

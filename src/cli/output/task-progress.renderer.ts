@@ -1,5 +1,6 @@
 import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../agent/task.types';
 import type { CliIo } from '../cli-io';
+import { taskSucceeded } from '../exit-codes';
 import { duration, oneLine, outcomeLine, planLines, stepLabel, stepLine } from './step-text';
 
 /** live: one redrawn status line on a terminal; plain: a line per event; off: nothing. */
@@ -71,7 +72,7 @@ export class TaskProgressRenderer {
   finish(task: TaskResponse): void {
     this.stopSpinner();
     if (this.mode === 'off') return;
-    const mark = task.status === 'completed' ? '✓' : task.status === 'cancelled' ? '⊘' : '✗';
+    const mark = taskSucceeded(task) ? '✓' : task.status === 'cancelled' ? '⊘' : '✗';
     this.print(`${mark} ${outcomeLine(task)}`);
   }
 

@@ -28,6 +28,7 @@ export class CommandNetworkStatusDto {
   stack!: 'slirp4netns' | null;
   /** The stack is installed and worked in the start-up probe (or was not needed then). */
   available!: boolean;
+  /** Why the stack cannot be used, when it cannot. */
   reason?: string;
 }
 
@@ -37,8 +38,10 @@ export class CommandUserStatusDto {
   user!: string;
   /** Commands really switch to that user (the service is root). */
   applied!: boolean;
+  /** The user's numeric id (null when it does not resolve). */
   @ApiProperty({ type: Number, nullable: true })
   uid!: number | null;
+  /** The user's numeric group id (null when it does not resolve). */
   @ApiProperty({ type: Number, nullable: true })
   gid!: number | null;
   /** Why the user does not apply, or why commands are refused because of it. */
@@ -65,7 +68,9 @@ export class SandboxStatusDto {
   disabled_reason?: string;
   /** execution.allow_unsandboxed_commands. */
   unsandboxed_commands_allowed!: boolean;
+  /** The network sandboxed commands get. */
   network!: CommandNetworkStatusDto;
+  /** The user commands run as. */
   run_as!: CommandUserStatusDto;
 }
 
@@ -77,5 +82,6 @@ export class ToolsResponseDto {
   /** Enabled tools that cannot be used here (run_command without an OS sandbox), with the reason. */
   @ApiProperty({ type: [DisabledToolDto] })
   disabled_tools!: DisabledToolDto[];
+  /** The command sandbox in effect. */
   sandbox!: SandboxStatusDto;
 }

@@ -194,7 +194,7 @@ export class SandboxProbe implements OnModuleInit, OnModuleDestroy {
       : `as the service user (${status.run_as.reason})`;
     if (status.mode === 'bwrap') {
       const net = status.network.enabled ? 'with a slirp4netns network' : 'without network';
-      this.logger.log(`commands run inside bubblewrap (${this.programs.bwrap}), ${net}, ${user}`);
+      this.logger.debug(`commands run inside bubblewrap (${this.programs.bwrap}), ${net}, ${user}`);
     } else {
       this.logger.warn(
         `SANDBOX OFF: commands run WITHOUT OS isolation ${user} (execution.sandbox = "${requested}", ` +

@@ -1,3 +1,4 @@
+import { OUTCOME_NOT_DONE } from '../../common/task-outcome';
 import { summarizeText } from './file-summary';
 import { OfflineIntent, OfflineLanguage } from './offline-intent';
 import {
@@ -82,48 +83,82 @@ const T = {
   },
 };
 
-/** The answer for a request the offline planner cannot handle. */
+/** The answer for a request the offline planner cannot handle (its goal is not met). */
 export function needsModelAnswer(language: OfflineLanguage, what: string): string {
-  return T[language].needsModel(what.length > 80 ? `${what.slice(0, 80)}…` : what);
+  return withOutcome(
+    T[language].needsModel(what.length > 80 ? `${what.slice(0, 80)}…` : what),
+    false,
+  );
 }
 
-/** The answer when a needed tool is not offered to this task. */
-export function toolDisabledAnswer(language: OfflineLanguage, tool: string): string {
+/** Why the offline planner cannot go on: a tool it needs is not offered to this task. */
+export function toolDisabledNote(language: OfflineLanguage, tool: string): string {
   return T[language].toolOff(tool);
 }
 
-/** The final answer composed from the tool results, in the request's language. */
-export function composeAnswer(language: OfflineLanguage, outcomes: IntentOutcome[]): string {
+/** The answer when a needed tool is not offered to this task (its goal is not met). */
+export function toolDisabledAnswer(language: OfflineLanguage, tool: string): string {
+  return withOutcome(toolDisabledNote(language, tool), false);
+}
+
+/**
+ * The final answer composed from the tool results, in the request's language, ending with the
+ * outcome line the agent reads: not done when a step failed or a command exited non-zero, or
+ * when the answer ends with a note on what could not be done (`unfinished`).
+ */
+export function composeAnswer(
+  language: OfflineLanguage,
+  outcomes: IntentOutcome[],
+  unfinished?: string,
+): string {
   const t = T[language];
   const parts: string[] = [];
+  let met = unfinished === undefined;
   for (const { intent, result } of outcomes) {
     if (result === undefined) break;
     const view = readToolResult(result);
     if (!view.ok) {
       parts.push(t.failed(describe(intent), view.error ?? ''), t.stopped);
+      met = false;
       break;
     }
-    parts.push(section(language, intent, view));
+    const done = section(language, intent, view);
+    parts.push(done.text);
+    met &&= done.met;
   }
-  return `${OFFLINE_LABEL} ${parts.join('\n\n')}`;
+  if (unfinished !== undefined) parts.push(unfinished);
+  return withOutcome(`${OFFLINE_LABEL} ${parts.join('\n\n')}`, met);
 }
 
-function section(language: OfflineLanguage, intent: OfflineIntent, view: ToolResultView): string {
+/** A goal not met gets the outcome line; without one the agent counts the goal as met. */
+function withOutcome(answer: string, met: boolean): string {
+  return met ? answer : `${answer}\n\n${OUTCOME_NOT_DONE}`;
+}
+
+/** One intent's part of the answer, and whether it did what was asked. */
+function section(
+  language: OfflineLanguage,
+  intent: OfflineIntent,
+  view: ToolResultView,
+): { text: string; met: boolean } {
   const t = T[language];
   switch (intent.kind) {
     case 'list': {
       const entries = arrayField(view.data, ['entries', 'files', 'items']);
-      const lines = entries
-        ? entries.map(describeEntry)
-        : view.text.split('\n').filter((l) => l.trim());
-      return lines.length
-        ? `${t.list(intent.path, lines.length)}\n${bullets(language, lines)}`
-        : t.listEmpty(intent.path);
+      const listing = entries ? undefined : listingText(view.text);
+      const lines = entries ? entries.map(describeEntry) : listing!.lines;
+      const count = listing?.count ?? lines.length;
+      return {
+        text: lines.length
+          ? `${t.list(intent.path, count)}\n${bullets(language, lines, count)}`
+          : t.listEmpty(intent.path),
+        met: true,
+      };
     }
     case 'read': {
       const text = fileTextOf(view);
       const lines = summarizeText(text).lines;
-      return `${t.read(intent.path, lines)}\n${clip(text)}`;
+      return { text: `${t.read(intent.path, lines)}\n${clip(text)}`, met: true };
     }
     case 'summarize': {
       const s = summarizeText(fileTextOf(view));
@@ -136,49 +171,89 @@ function section(language: OfflineLanguage, intent: OfflineIntent, view: ToolRes
       }
       if (s.first_paragraph) rows.push(`${t.paragraph}${t.colon}${s.first_paragraph}`);
       rows.push(t.size(s.lines, s.words));
-      return rows.join('\n');
+      return { text: rows.join('\n'), met: true };
     }
     case 'search': {
       const matches = arrayField(view.data, ['matches', 'results', 'items']);
-      const lines = matches
-        ? matches.map(describeMatch)
-        : view.text.split('\n').filter((l) => /\S/.test(l) && !/^no matches/i.test(l));
-      const total = numberField(view.data, ['total', 'count', 'total_matches']) ?? lines.length;
+      const found = matches ? undefined : searchText(view.text);
+      const lines = matches ? matches.map(describeMatch) : found!.lines;
+      const total =
+        numberField(view.data, ['total', 'count', 'total_matches']) ?? found?.total ?? lines.length;
       const head = t.search(intent.text, intent.path ?? '.', total);
-      return lines.length ? `${head}\n${bullets(language, lines)}` : head;
+      return {
+        text: lines.length ? `${head}\n${bullets(language, lines, total)}` : head,
+        met: true,
+      };
     }
     case 'run': {
       const text = view.data ? undefined : commandText(view.text);
       const code = numberField(view.data, ['exit_code', 'exitCode', 'code']) ?? text?.code;
       const stdout = stringField(view.data, ['stdout', 'output']) ?? text?.stdout ?? '';
       const stderr = stringField(view.data, ['stderr']) ?? text?.stderr ?? '';
+      const timedOut =
+        (view.data && !Array.isArray(view.data) && view.data.timed_out === true) ||
+        text?.timedOut === true;
       const rows = [t.run(intent.command, code === undefined ? '?' : String(code))];
-      if (view.data && !Array.isArray(view.data) && view.data.timed_out === true)
-        rows.push(t.timedOut);
+      if (timedOut) rows.push(t.timedOut);
       if (stdout.trim()) rows.push(`stdout:\n${clip(stdout.trimEnd())}`);
       if (stderr.trim()) rows.push(`stderr:\n${clip(stderr.trimEnd())}`);
-      return rows.join('\n');
+      // The command it was asked to run is the goal: it must have run and exited 0.
+      return { text: rows.join('\n'), met: code === 0 && !timedOut };
     }
     case 'write': {
       const bytes =
         numberField(view.data, ['bytes', 'bytes_written', 'size']) ?? numberFromText(view.text);
-      return t.write(intent.path, bytes ?? Buffer.byteLength(intent.content, 'utf8'));
+      return {
+        text: t.write(intent.path, bytes ?? Buffer.byteLength(intent.content, 'utf8')),
+        met: true,
+      };
     }
   }
+}
+
+/** list_files' text result: a `<folder>: N entries` header line, then one line per entry. */
+function listingText(text: string): { lines: string[]; count?: number } {
+  const lines = text.split('\n').filter((l) => l.trim());
+  const header = /^.*: (\d+) entr(?:y|ies)(?: \(truncated at \d+\))?$/.exec(lines[0] ?? '');
+  return header ? { lines: lines.slice(1), count: Number(header[1]) } : { lines };
+}
+
+/** search_files' text result: `file:line: text` lines, then `[N matches in M files]`. */
+function searchText(text: string): { lines: string[]; total?: number } {
+  const lines = text.split('\n').filter((l) => /\S/.test(l));
+  let total: number | undefined;
+  const matches = lines.filter((l) => {
+    const summary = /^(?:\[|No matches \()(\d+) match(?:es)? in \d+ files?.*[\].]\.?$/.exec(
+      l.trim(),
+    );
+    if (summary) total = Number(summary[1]);
+    return !summary;
+  });
+  return { lines: matches, total };
 }
 
 /**
  * run_command's text result: an `exit_code: N (notes)` line, then `stdout:` and `stderr:` blocks.
  * Text in another shape is all treated as stdout.
  */
-function commandText(text: string): { code?: number; stdout: string; stderr: string } {
-  const head = /^exit_code: (-?\d+)/.exec(text);
+function commandText(text: string): {
+  code?: number;
+  timedOut?: boolean;
+  stdout: string;
+  stderr: string;
+} {
+  const head = /^exit_code: (-?\d+)(.*)/.exec(text);
   if (!head) return { stdout: text, stderr: '' };
   const body = text.slice(text.indexOf('\n') + 1 || text.length);
   const err = body.search(/(^|\n)stderr:\n/);
   const outPart = err >= 0 ? body.slice(0, err) : body;
   const errPart = err >= 0 ? body.slice(err).replace(/^\n?stderr:\n/, '') : '';
-  return { code: Number(head[1]), stdout: outPart.replace(/^stdout:\n/, ''), stderr: errPart };
+  return {
+    code: Number(head[1]),
+    timedOut: /timed out/.test(head[2]),
+    stdout: outPart.replace(/^stdout:\n/, ''),
+    stderr: errPart,
+  };
 }
 
 function describe(intent: OfflineIntent): string {
@@ -213,9 +288,10 @@ function describeMatch(match: unknown): string {
   return `${String(m.file ?? m.path ?? '?')}:${String(m.line ?? m.line_number ?? '?')}: ${String(m.text ?? m.content ?? '').trim()}`;
 }
 
-function bullets(language: OfflineLanguage, lines: string[]): string {
+/** The first lines as a list, then "… and N more" up to `total` (the tool may have cut some). */
+function bullets(language: OfflineLanguage, lines: string[], total = lines.length): string {
   const shown = lines.slice(0, MAX_SHOWN_ITEMS).map((l) => `- ${l}`);
-  if (lines.length > MAX_SHOWN_ITEMS) shown.push(T[language].more(lines.length - MAX_SHOWN_ITEMS));
+  if (total > shown.length) shown.push(T[language].more(total - shown.length));
   return shown.join('\n');
 }
 

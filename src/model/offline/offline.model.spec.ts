@@ -1,6 +1,7 @@
 import { ChatMessage, ChatRequest, ChatResponse, ToolDefinition } from '../language-model';
 import { ModelMetricsRecorder } from '../model-metrics.recorder';
 import { wrapTaskText } from '../task-text';
+import { OUTCOME_NOT_DONE } from '../../common/task-outcome';
 import { OfflineLanguageModel } from './offline.model';
 
 const TOOLS: ToolDefinition[] = [
@@ -139,7 +140,7 @@ describe('OfflineLanguageModel', () => {
       run_command: () => 'exit_code: 2\nstdout:\nfound\nstderr:\nls: cannot access nope',
     });
     expect(final.message.content).toBe(
-      '[offline] Ran `ls nope`: exit code 2.\nstdout:\nfound\nstderr:\nls: cannot access nope',
+      `[offline] Ran \`ls nope\`: exit code 2.\nstdout:\nfound\nstderr:\nls: cannot access nope\n\n${OUTCOME_NOT_DONE}`,
     );
   });
 
@@ -188,7 +189,7 @@ describe('OfflineLanguageModel', () => {
     });
     expect(calls.map((c) => c.name)).toEqual(['write_file']);
     expect(final.message.content).toBe(
-      '[offline] write_file .env failed: denied: .env is a protected path\n\nStopped after this step failed.',
+      `[offline] write_file .env failed: denied: .env is a protected path\n\nStopped after this step failed.\n\n${OUTCOME_NOT_DONE}`,
     );
   });
 
@@ -205,8 +206,61 @@ describe('OfflineLanguageModel', () => {
     });
     expect(res.message.tool_calls).toBeUndefined();
     expect(res.message.content).toBe(
-      '[offline] The tool run_command is not enabled for this task, so the offline planner cannot do this.',
+      `[offline] The tool run_command is not enabled for this task, so the offline planner cannot do this.\n\n${OUTCOME_NOT_DONE}`,
     );
+  });
+
+  it('says the goal was not met when the command it was asked to run fails or times out', async () => {
+    const ok = await run('Run `true`', { run_command: () => 'exit_code: 0' });
+    expect(ok.final.message.content).toBe('[offline] Ran `true`: exit code 0.');
+    const failed = await run('Run `false`', { run_command: () => 'exit_code: 1' });
+    expect(failed.final.message.content).toBe(
+      `[offline] Ran \`false\`: exit code 1.\n\n${OUTCOME_NOT_DONE}`,
+    );
+    const slow = await run('Run `sleep 9`', {
+      run_command: () => 'exit_code: 137 (timed out after 5 s)',
+    });
+    expect(slow.final.message.content).toMatch(/The command timed out\.\n\nOUTCOME: NOT DONE$/);
+  });
+
+  it('ends with one outcome line when a later tool is not enabled', async () => {
+    const res = await sut.chat({
+      messages: [
+        ...start('List the files in . then run `ls`'),
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_offline_1', name: 'list_files', arguments: '{"path":"."}' }],
+        },
+        { role: 'tool', tool_call_id: 'call_offline_1', content: '.: 1 entry\na.txt (1 bytes)' },
+      ],
+      tools: TOOLS.filter((t) => t.name !== 'run_command'),
+      purpose: 'step',
+    });
+    expect(res.message.content).toBe(
+      `[offline] Folder . has 1 entry:\n- a.txt (1 bytes)\n\n[offline] The tool run_command is not enabled for this task, so the offline planner cannot do this.\n\n${OUTCOME_NOT_DONE}`,
+    );
+  });
+
+  it("counts list_files' and search_files' text results without their header or summary lines", async () => {
+    const entries = Array.from({ length: 20 }, (_, i) => `f${i}.ts (${i} bytes)`);
+    const listed = await run('list the files in src', {
+      list_files: () => ['src: 20 entries', ...entries].join('\n'),
+    });
+    expect(listed.final.message.content).toBe(
+      `[offline] Folder src has 20 entries:\n${entries.map((e) => `- ${e}`).join('\n')}`,
+    );
+    const matches = Array.from({ length: 3 }, (_, i) => `src/a.ts:${i + 1}: TODO ${i}`);
+    const found = await run('Search for "TODO" in src', {
+      search_files: () => [...matches, '[3 matches in 244 files]'].join('\n'),
+    });
+    expect(found.final.message.content).toBe(
+      `[offline] 3 matches for "TODO" in src:\n${matches.map((m) => `- ${m}`).join('\n')}`,
+    );
+    const none = await run('Search for "nothing" in src', {
+      search_files: () => 'No matches (0 matches in 12 files).',
+    });
+    expect(none.final.message.content).toBe('[offline] No matches for "nothing" in src.');
   });
 
   it.each([

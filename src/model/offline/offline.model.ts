@@ -14,6 +14,7 @@ import {
   needsModelAnswer,
   OFFLINE_LABEL,
   toolDisabledAnswer,
+  toolDisabledNote,
 } from './offline-answer.composer';
 import { OfflineIntent, OfflineLanguage, OfflineUnderstanding } from './offline-intent';
 import { parseOfflineRequest } from './offline-request.parser';
@@ -120,7 +121,7 @@ function stepMessage(u: OfflineUnderstanding, request: ChatRequest): AssistantMe
     if (!offered.has(tool)) {
       return text(
         outcomes.length
-          ? `${composeAnswer(u.language, outcomes)}\n\n${toolDisabledAnswer(u.language, tool)}`
+          ? composeAnswer(u.language, outcomes, toolDisabledNote(u.language, tool))
           : toolDisabledAnswer(u.language, tool),
       );
     }
