@@ -10,6 +10,7 @@ import {
   PayloadTooLargeError,
   QueueFullError,
   RateLimitError,
+  StoreUnavailableError,
   TaskAlreadyExistsError,
   TaskNotCancellableError,
   TaskNotFoundError,
@@ -30,6 +31,7 @@ describe('errorFromBody', () => {
     new PayloadTooLargeError(1024),
     new RateLimitError(7),
     new QueueFullError(3, 10),
+    new StoreUnavailableError(5),
     new InternalError(),
     new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.'),
   ];

@@ -11,7 +11,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'PAYLOAD_TOO_LARGE: body over service.max_body_bytes',
   429: 'RATE_LIMIT_EXCEEDED (Retry-After header)',
   500: 'INTERNAL_ERROR (no internals leaked)',
-  503: 'QUEUE_FULL (Retry-After header)',
+  503: 'QUEUE_FULL or STORE_UNAVAILABLE (Retry-After header), or SERVICE_UNAVAILABLE while shutting down',
 };
 
 /**

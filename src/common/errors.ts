@@ -18,6 +18,7 @@ export const ERROR_HTTP_STATUS = {
   INTERNAL_ERROR: 500,
   QUEUE_FULL: 503,
   SERVICE_UNAVAILABLE: 503,
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
@@ -130,6 +131,19 @@ export class QueueFullError extends AgentRunnerError {
     super('QUEUE_FULL', `The task queue is full (${limit} waiting); retry later.`, {
       retry_after_seconds: retryAfterSeconds,
     });
+  }
+}
+
+/**
+ * The task store cannot take a write (a full disk, an I/O error): nothing was accepted; the
+ * client may send the same request again later.
+ */
+export class StoreUnavailableError extends AgentRunnerError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The task store cannot take a write right now; nothing was accepted. Retry later.',
+  ) {
+    super('STORE_UNAVAILABLE', message, { retry_after_seconds: retryAfterSeconds });
   }
 }
 

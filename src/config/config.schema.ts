@@ -403,6 +403,16 @@ export class StorageConfig {
   @Min(0)
   @Max(36_500)
   retention_days = 30;
+
+  /**
+   * Below this much free space on the store's filesystem (MiB) the store counts as unable to
+   * write: readiness fails and submissions get 503 STORE_UNAVAILABLE, so running tasks keep room
+   * to record their steps and ends (0 = no check).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_048_576)
+  min_free_space_mb = 64;
 }
 
 export class PromptsConfig {
