@@ -11,6 +11,7 @@ import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
 import { TaskRunnerService } from '../agent/task-runner.service';
 import { securityHeaders } from './security-headers';
+import { useBoundedJsonParser } from './bounded-json.parser';
 
 type SendDone = (err: Error | null, payload?: unknown) => void;
 
@@ -45,6 +46,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   // JSON is the only body format of the API; any other content type is a 415, not a string body.
   fastify.removeContentTypeParser('text/plain');
+  useBoundedJsonParser(fastify);
 
   // A task's end is committed with the turn's other writes; no answer leaves before that commit
   // while one is pending, so nobody is shown an end a crash could take back (one promise per
