@@ -104,7 +104,7 @@ function failureResult(
 }
 
 /** How long a stop waits for interrupted runs to unwind (their processes killed). */
-const UNWIND_MS = 3000;
+const UNWIND_MS = 2500;
 
 /** How many finished tasks' answers GET /tasks/{id} keeps in memory. */
 const FINISHED_CACHE_SIZE = 1000;

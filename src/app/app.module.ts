@@ -10,6 +10,7 @@ import { ApiThrottlerGuard } from '../throttling/api-throttler.guard';
 import { ThrottlingModule } from '../throttling/throttling.module';
 import { CoreModule } from './core.module';
 import { HttpMetricsService } from './http-metrics.service';
+import { ShutdownCoordinator } from './shutdown-coordinator';
 
 /**
  * The HTTP service: the core module plus the request pipeline. Pipe, filter and guards are APP_*
@@ -26,12 +27,13 @@ export class AppModule {
         ApiKeyService,
         ApiKeyGuard,
         HttpMetricsService,
+        ShutdownCoordinator,
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useExisting: ApiThrottlerGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [ApiKeyService, HttpMetricsService],
+      exports: [ApiKeyService, HttpMetricsService, ShutdownCoordinator],
     };
   }
 }

@@ -4,16 +4,20 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyService, presentedKey } from '../auth/api-key.service';
 import { sendError } from '../common/all-exceptions.filter';
-import { AuthenticationError } from '../common/errors';
+import { AgentRunnerError, AuthenticationError } from '../common/errors';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
+import { TaskEventStreamService } from '../agent/task-event-stream.service';
 import { TaskRunnerService } from '../agent/task-runner.service';
 import { securityHeaders } from './security-headers';
+import { ShutdownCoordinator } from './shutdown-coordinator';
 import { useBoundedJsonParser } from './bounded-json.parser';
 
 type SendDone = (err: Error | null, payload?: unknown) => void;
+
+const SHUTTING_DOWN = new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.');
 
 /** Builds the OpenAPI document of every route, with both API-key header forms. */
 export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
@@ -86,8 +90,17 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
+  const shutdown = app.get(ShutdownCoordinator);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.headers(headers).header('x-request-id', request.id);
+    if (shutdown.draining) {
+      // Stopping: the client must not reuse this connection; once the server closes, no new work.
+      void reply.header('connection', 'close');
+      if (shutdown.closing) {
+        sendError(reply, request, SHUTTING_DOWN, logger);
+        return;
+      }
+    }
     done();
   });
 
@@ -132,5 +145,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     yamlDocumentUrl: 'docs-yaml',
   });
 
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Stopping within service.shutdown_grace_seconds + 5 s whatever clients do (ShutdownCoordinator).
+  const streams = app.get(TaskEventStreamService);
+  fastify.addHook('preClose', (done: () => void) => {
+    shutdown.close(fastify.server);
+    streams.closeAll();
+    done();
+  });
+  shutdown.handleSignals(app, ['SIGTERM', 'SIGINT']);
 }

@@ -371,11 +371,35 @@ export class ServiceConfig {
   @IsBoolean()
   persist_config_updates = false;
 
-  /** Seconds running tasks get to finish on SIGTERM before they are cancelled. */
+  /**
+   * Seconds running tasks get to finish on SIGTERM before they are stopped as TASK_INTERRUPTED;
+   * the process exits within this plus 5 s, whatever clients do.
+   */
   @IsNumber()
   @Min(0)
   @Max(3600)
   shutdown_grace_seconds = 10;
+
+  /** A client must send a whole request (headers and body) within this many seconds (0 = no limit). */
+  @IsNumber()
+  @Min(0)
+  @Max(3600)
+  request_timeout_seconds = 30;
+
+  /** A client must send a request's headers within this many seconds (slow-header clients are cut). */
+  @IsNumber()
+  @Min(1)
+  @Max(3600)
+  headers_timeout_seconds = 10;
+
+  /**
+   * An idle keep-alive connection is closed after this many seconds. Above the 60 s idle timeout
+   * of common proxies and load balancers, so they close first and never reuse a closing socket.
+   */
+  @IsNumber()
+  @Min(1)
+  @Max(3600)
+  keep_alive_timeout_seconds = 72;
 
   @ValidateNested()
   @Type(() => AuthConfig)
@@ -480,6 +504,9 @@ export const CONFIG_SECTIONS: readonly ConfigSectionName[] = [
 export const RESTART_ONLY_PATHS = [
   'service.bind_address',
   'service.max_body_bytes',
+  'service.request_timeout_seconds',
+  'service.headers_timeout_seconds',
+  'service.keep_alive_timeout_seconds',
   'storage',
   'logging.format',
 ] as const;
