@@ -25,9 +25,10 @@ export class DiskSpaceProbe {
     private readonly now: () => number = Date.now,
   ) {}
 
-  read(): DiskSpaceReading {
+  /** The last reading if recent enough, else a new one; `fresh` always measures. */
+  read(fresh = false): DiskSpaceReading {
     const now = this.now();
-    if (this.last && now - this.last.at < this.maxAgeMs) return this.last.reading;
+    if (!fresh && this.last && now - this.last.at < this.maxAgeMs) return this.last.reading;
     const reading = this.measure();
     this.last = { at: now, reading };
     return reading;

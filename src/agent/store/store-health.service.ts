@@ -25,6 +25,8 @@ export class StoreHealthService {
   /** The last failure not yet followed by a write that landed. */
   private failing?: { since: number; message: string; count: number; loggedAt: number };
   private backlog = 0;
+  /** The last failure's message, kept after writes land again (retried changes may still wait). */
+  private lastError = '';
 
   constructor(
     private readonly metrics: MetricsService,
@@ -34,6 +36,7 @@ export class StoreHealthService {
   /** Watches the store the service writes to (called once, by the store's factory). */
   watch(store: TaskStore): void {
     this.store = store;
+    this.disk = undefined;
     const minFreeBytes = this.config.get('storage').min_free_space_mb * MiB;
     if (store.filePath && store.filePath !== ':memory:' && minFreeBytes > 0) {
       this.disk = new DiskSpaceProbe(store.filePath, minFreeBytes);
@@ -85,24 +88,27 @@ export class StoreHealthService {
     const ping = store.ping();
     if (ping.ok) this.writeLanded();
     else this.failed('probe', new Error(ping.reason ?? 'the readiness write failed'));
-    const space = this.disk?.read();
+    const space = this.disk?.read(true);
     const facts = {
       driver: store.driver,
       ...(space ? { free_bytes: space.free_bytes, min_free_bytes: space.min_free_bytes } : {}),
       ...(this.backlog ? { pending_state_changes: this.backlog } : {}),
     };
-    const reason = !ping.ok
-      ? ping.reason
-      : space && !space.ok
-        ? space.reason
-        : this.backlog
-          ? `${this.backlog} state change(s) wait to be written: ${this.failing?.message ?? 'retrying'}`
-          : undefined;
-    return reason ? { ok: false, ...facts, reason } : { ok: true, ...facts };
+    const reasons = [
+      ping.ok ? undefined : ping.reason,
+      space && !space.ok ? space.reason : undefined,
+      this.backlog
+        ? `${this.backlog} state change(s) wait to be written (${this.lastError || 'retrying'})`
+        : undefined,
+    ].filter((r): r is string => !!r);
+    return reasons.length
+      ? { ok: false, ...facts, reason: reasons.join('; ') }
+      : { ok: true, ...facts };
   }
 
   private failed(operation: StoreOperation, err: Error): void {
     this.metrics.storeError(operation);
+    this.lastError = err.message;
     const now = Date.now();
     if (!this.failing) {
       this.failing = { since: now, message: err.message, count: 1, loggedAt: now };
