@@ -1,0 +1,128 @@
+'use strict';
+/**
+ * 4. The rate limiter's cost.
+ *
+ * a) Per request, calling the storage directly: the time of one more hit of a key that already
+ *    has 1,000 and 100,000 hits in its window (limits high enough never to block), for
+ *    agent-runner's SlidingWindowThrottlerStorage (dist/) and @nestjs/throttler 6.7.1's default
+ *    in-memory storage, which keeps a timestamp per hit.
+ * b) GET /api/v1/status throughput of the service (dist/main.js) with the limiter on at high
+ *    limits (requests_per_minute = burst_size = 10,000,000, so nothing is refused and every hit
+ *    stays in the window) against the limiter off, alternating off/on, wrk or autocannon on the
+ *    other CPU.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const procs = require('./lib/procs');
+const { load, httpTool } = require('./lib/http-load');
+const { startService } = require('./lib/service');
+const { median } = require('./lib/stats');
+const { createWorkspace } = require('./lib/task-spec');
+const { DIST, ROOT } = require('./lib/agent-runner-config');
+
+const SERVER_CPU = 1;
+const LOAD_CPU = 0;
+const HIGH = 10_000_000;
+
+/** Microseconds per increment() after `hits` hits of one key, median of `rounds` samples. */
+async function costPerHit(makeStorage, hits, samples, rounds) {
+  const perRound = [];
+  for (let r = 0; r < rounds; r++) {
+    const storage = makeStorage();
+    for (let i = 0; i < hits; i++) await storage.increment('sustained:ip:bench', 60_000, HIGH, 60_000, 'sustained');
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < samples; i++)
+      await storage.increment('sustained:ip:bench', 60_000, HIGH, 60_000, 'sustained');
+    perRound.push(Number(process.hrtime.bigint() - started) / 1000 / samples);
+    storage.onApplicationShutdown?.();
+  }
+  return median(perRound);
+}
+
+async function storageCosts({ rounds, log }) {
+  const { SlidingWindowThrottlerStorage } = require(path.join(DIST, 'throttling', 'sliding-window.storage.js'));
+  const { ThrottlerStorageService } = require(path.join(ROOT, 'node_modules', '@nestjs', 'throttler'));
+  const rows = [];
+  for (const [name, make, samples] of [
+    ['agent-runner SlidingWindowThrottlerStorage', () => new SlidingWindowThrottlerStorage(), 20_000],
+    ['@nestjs/throttler 6.7.1 default storage', () => new ThrottlerStorageService(), 300],
+  ]) {
+    const row = { storage: name };
+    await costPerHit(make, 1_000, samples, 1); // JIT warm-up, not counted
+    for (const hits of [1_000, 100_000]) {
+      row[`us_at_${hits}`] = await costPerHit(make, hits, samples, rounds);
+      log(`  ${name}: ${row[`us_at_${hits}`].toFixed(2)} µs per request at ${hits} hits in the window`);
+    }
+    row.growth = row.us_at_100000 / row.us_at_1000;
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function getThroughput({ rounds, seconds, connections, log }) {
+  const fake = await procs.startFakeModel({ cpu: LOAD_CPU });
+  const workspace = createWorkspace();
+  const runs = [];
+  try {
+    const modes = [
+      ['off', { enabled: false }],
+      ['on', { enabled: true, requests_per_minute: HIGH, burst_size: HIGH }],
+    ];
+    const services = {};
+    for (const [mode, rateLimiting] of modes) {
+      services[mode] = await startService({
+        endpoint: fake.url(),
+        workspace,
+        cpu: SERVER_CPU,
+        maxConcurrent: 1,
+        rateLimiting,
+      });
+    }
+    try {
+      for (const svc of Object.values(services)) {
+        await load({ url: `${svc.url}/api/v1/status`, method: 'GET', connections, seconds: 2, cpu: LOAD_CPU });
+      }
+      for (let r = 0; r < rounds; r++) {
+        for (const [mode] of modes) {
+          const res = await load({
+            url: `${services[mode].url}/api/v1/status`,
+            method: 'GET',
+            connections,
+            seconds,
+            cpu: LOAD_CPU,
+          });
+          runs.push({ mode, round: r + 1, ...res });
+          log(
+            `  GET /api/v1/status, limiter ${mode}, round ${r + 1}: ${Math.round(res.requests_per_s)} req/s, p99 ${res.p99_ms} ms${res.non2xx ? `, ${res.non2xx} non-2xx` : ''}`,
+          );
+        }
+      }
+    } finally {
+      for (const svc of Object.values(services)) await svc.stop();
+    }
+  } finally {
+    await fake.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+  const pick = (mode, key) => median(runs.filter((x) => x.mode === mode).map((x) => x[key]));
+  const off = pick('off', 'requests_per_s');
+  const on = pick('on', 'requests_per_s');
+  return {
+    off: { requests_per_s: off, p99_ms: pick('off', 'p99_ms') },
+    on: { requests_per_s: on, p99_ms: pick('on', 'p99_ms') },
+    ratio: on / off,
+    non2xx: runs.reduce((a, x) => a + (x.non2xx || 0), 0),
+    runs,
+  };
+}
+
+/** Runs both parts; returns their figures. */
+async function runLimiter({ rounds = 3, seconds = 10, connections = 50, log = () => {} } = {}) {
+  log('  a) storage cost per request');
+  const storage = await storageCosts({ rounds, log });
+  log(`  b) GET throughput, limiter on (high limits) vs off (${httpTool()})`);
+  const http = await getThroughput({ rounds, seconds, connections, log });
+  return { tool: httpTool(), rounds, seconds, connections, storage, http };
+}
+
+module.exports = { runLimiter };
