@@ -6,16 +6,20 @@ import { InvalidRequestError } from './errors';
  * with the square of its key count; deep nesting overflows its recursion. With these bounds the
  * largest input costs a few milliseconds to refuse, whatever route it is sent to.
  */
-export const JSON_LIMITS = {
+export interface JsonLimits {
+  maxDepth: number;
+  maxKeysPerObject: number;
+  maxValues: number;
+}
+
+export const JSON_LIMITS: Readonly<JsonLimits> = {
   /** Arrays and objects nested in each other. */
   maxDepth: 64,
   /** Keys of one object (metadata, environment and any other free-form object included). */
   maxKeysPerObject: 256,
   /** Array items plus object members in the whole input. */
   maxValues: 10_000,
-} as const;
-
-export type JsonLimits = typeof JSON_LIMITS;
+};
 
 const messages = (limits: JsonLimits) => ({
   depth: `JSON nested deeper than ${limits.maxDepth} levels`,
