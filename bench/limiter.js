@@ -83,7 +83,11 @@ async function getThroughput({ rounds, seconds, connections, log }) {
         await load({ url: `${svc.url}/api/v1/status`, method: 'GET', connections, seconds: 2, cpu: LOAD_CPU });
       }
       for (let r = 0; r < rounds; r++) {
-        for (const [mode] of modes) {
+        // off, on, on, off, …: each pair shares the machine's state of that moment
+        const order = r % 2 ? [...modes].reverse() : modes;
+        for (const [mode] of order) {
+          const pid = services[mode].pid;
+          const cpuBefore = procs.cpuMsOf(pid);
           const res = await load({
             url: `${services[mode].url}/api/v1/status`,
             method: 'GET',
@@ -91,9 +95,12 @@ async function getThroughput({ rounds, seconds, connections, log }) {
             seconds,
             cpu: LOAD_CPU,
           });
-          runs.push({ mode, round: r + 1, ...res });
+          const cpuMs = procs.cpuMsOf(pid) - cpuBefore;
+          const served = res.requests_per_s * seconds;
+          const cpuUsPerRequest = served ? (cpuMs * 1000) / served : null;
+          runs.push({ mode, round: r + 1, ...res, server_cpu_us_per_request: cpuUsPerRequest });
           log(
-            `  GET /api/v1/status, limiter ${mode}, round ${r + 1}: ${Math.round(res.requests_per_s)} req/s, p99 ${res.p99_ms} ms${res.non2xx ? `, ${res.non2xx} non-2xx` : ''}`,
+            `  GET /api/v1/status, limiter ${mode}, round ${r + 1}: ${Math.round(res.requests_per_s)} req/s, p99 ${res.p99_ms} ms, server CPU ${cpuUsPerRequest?.toFixed(0)} µs/request${res.non2xx ? `, ${res.non2xx} non-2xx` : ''}`,
           );
         }
       }
@@ -105,12 +112,27 @@ async function getThroughput({ rounds, seconds, connections, log }) {
     fs.rmSync(workspace, { recursive: true, force: true });
   }
   const pick = (mode, key) => median(runs.filter((x) => x.mode === mode).map((x) => x[key]));
-  const off = pick('off', 'requests_per_s');
-  const on = pick('on', 'requests_per_s');
+  // The machine's load drifts between rounds: compare on and off within each round.
+  const paired = (key) =>
+    median(
+      [...new Set(runs.map((x) => x.round))].map((round) => {
+        const [on, off] = ['on', 'off'].map((m) => runs.find((x) => x.round === round && x.mode === m));
+        return on[key] / off[key];
+      }),
+    );
   return {
-    off: { requests_per_s: off, p99_ms: pick('off', 'p99_ms') },
-    on: { requests_per_s: on, p99_ms: pick('on', 'p99_ms') },
-    ratio: on / off,
+    off: {
+      requests_per_s: pick('off', 'requests_per_s'),
+      p99_ms: pick('off', 'p99_ms'),
+      server_cpu_us_per_request: pick('off', 'server_cpu_us_per_request'),
+    },
+    on: {
+      requests_per_s: pick('on', 'requests_per_s'),
+      p99_ms: pick('on', 'p99_ms'),
+      server_cpu_us_per_request: pick('on', 'server_cpu_us_per_request'),
+    },
+    ratio: paired('requests_per_s'),
+    cpu_ratio: paired('server_cpu_us_per_request'),
     non2xx: runs.reduce((a, x) => a + (x.non2xx || 0), 0),
     runs,
   };

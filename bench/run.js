@@ -205,15 +205,21 @@ function limiterTables(l) {
     ]),
   );
   const http = table(
-    ['GET /api/v1/status', 'req/s', 'p99'],
+    ['GET /api/v1/status', 'req/s', 'p99', 'server CPU / request'],
     [
-      ['limiter off', fmt(l.http.off.requests_per_s, 0), ms(l.http.off.p99_ms)],
+      [
+        'limiter off',
+        fmt(l.http.off.requests_per_s, 0),
+        ms(l.http.off.p99_ms),
+        `${fmt(l.http.off.server_cpu_us_per_request, 0)} µs`,
+      ],
       [
         'limiter on (10,000,000 / min, burst 10,000,000)',
         fmt(l.http.on.requests_per_s, 0),
         ms(l.http.on.p99_ms),
+        `${fmt(l.http.on.server_cpu_us_per_request, 0)} µs`,
       ],
-      ['on / off', fmt(l.http.ratio, 2), ''],
+      ['on / off (median of per-round ratios)', fmt(l.http.ratio, 2), '', fmt(l.http.cpu_ratio, 2)],
     ],
   );
   return `## Rate limiter (${l.tool}, ${l.connections} connections, ${l.seconds} s × ${l.rounds} rounds, medians)\n\n${storage}\n\n${http}`;

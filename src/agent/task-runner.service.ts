@@ -138,8 +138,8 @@ export class TaskRunnerService
   private readonly terminalWaiters = new Map<string, Set<() => void>>();
   /** Answers of recently read finished tasks (immutable), oldest first. */
   private readonly finished = new Map<string, FinishedEntry>();
-  /** Tasks whose end is decided but not yet committed (the store cannot write): their status. */
-  private readonly ending = new Map<string, TaskCompletion['status']>();
+  /** Tasks whose end is decided but not yet committed: their record as it will be stored. */
+  private readonly ending = new Map<string, TaskRecord>();
   /** Submissions recorded but not yet acknowledged (their commit is pending). */
   private unacknowledged = 0;
   private accepting = true;
@@ -425,11 +425,11 @@ export class TaskRunnerService
       error: { code: 'TASK_CANCELLED', message: reason, details: null },
     });
     if (!applied) {
-      const status = this.ending.get(taskId) ?? this.store.getTask(taskId)?.status;
+      const status = this.ending.get(taskId)?.status ?? this.store.getTask(taskId)?.status;
       throw new TaskNotCancellableError(taskId, status ?? 'finished');
     }
-    // While the store cannot write, the end is decided but not stored yet: answer with it.
-    const ending = this.ending.has(taskId) ? this.endingRecords.get(taskId) : undefined;
+    // The end as decided (a store that cannot write shows it only once it lands).
+    const ending = this.ending.get(taskId);
     return ending ? toTaskResponse(ending, this.store.getSteps(taskId)) : this.get(taskId, caller);
   }
 
@@ -453,8 +453,6 @@ export class TaskRunnerService
 
   /** Terminal states written but not yet committed. */
   private terminalsPending = 0;
-  /** The terminal records of {@link ending} tasks, as they will be stored. */
-  private readonly endingRecords = new Map<string, TaskRecord>();
 
   /**
    * Resolves once every terminal state written so far is committed; undefined when none is
@@ -646,8 +644,7 @@ export class TaskRunnerService
       ...(end.error !== undefined ? { error: end.error } : {}),
       ...(end.plan !== undefined ? { plan: end.plan } : {}),
     };
-    this.ending.set(record.task_id, end.status);
-    this.endingRecords.set(record.task_id, stored);
+    this.ending.set(record.task_id, stored);
     if (completion.error) this.closeOpenSteps(record.task_id, completion.error, now);
     if (running) {
       const reason: AbortReason = completion.status === 'timeout' ? 'timeout' : 'cancel';
@@ -679,7 +676,6 @@ export class TaskRunnerService
     void this.store.whenDurable().then(committed, committed);
     void Promise.all([written.landed, terminal.landed]).then(() => {
       this.ending.delete(record.task_id);
-      this.endingRecords.delete(record.task_id);
       this.events.publish(terminal.event);
       const waiters = this.terminalWaiters.get(record.task_id);
       if (waiters) for (const wake of [...waiters]) wake();

@@ -181,9 +181,28 @@ describe('a commit that fails on a full disk (in process, no free-space floor)',
     const running = await t.post('/api/v1/tasks?wait=false', { task: 'runs across the outage' });
     expect(running.statusCode).toBe(202);
     const runningId = (running.json() as { task_id: string }).task_id;
-    await fake.waitForRequests(1, 10_000);
+    const toCancel = await t.post('/api/v1/tasks?wait=false', {
+      task: 'cancelled during the outage',
+      task_id: 'cancelled-while-full',
+    });
+    expect(toCancel.statusCode).toBe(202);
+    await fake.waitForRequests(2, 10_000);
 
     const filler = fs.fill();
+    // A cancel takes effect at once; its record lands when the store can write again.
+    const cancelled = await t.inject({
+      method: 'DELETE',
+      url: '/api/v1/tasks/cancelled-while-full',
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'TASK_CANCELLED' },
+    });
+    const again = await t.inject({ method: 'DELETE', url: '/api/v1/tasks/cancelled-while-full' });
+    expect(expectErrorShape(again, 409, 'TASK_NOT_CANCELLABLE').details).toEqual({
+      status: 'cancelled',
+    });
     const refused = await t.post('/api/v1/tasks?wait=false', {
       task: 'refused',
       task_id: 'refused-by-a-full-disk',
@@ -201,7 +220,12 @@ describe('a commit that fails on a full disk (in process, no free-space floor)',
     unlinkSync(filler);
     const done = await t.waitTerminal(runningId);
     expect(done.status).toBe('completed');
-    expect((await t.get('/health/ready')).statusCode).toBe(200);
+    expect((await t.waitTerminal('cancelled-while-full')).status).toBe('cancelled');
+    // The last retried changes land within a retry pause or two.
+    await eventually(
+      async () => ((await t.get('/health/ready')).statusCode === 200 ? true : undefined),
+      'readiness back to 200',
+    );
     // The same request now goes through.
     const retried = await t.post('/api/v1/tasks?wait=false', {
       task: 'refused',
@@ -209,8 +233,8 @@ describe('a commit that fails on a full disk (in process, no free-space floor)',
     });
     expect(retried.statusCode).toBe(202);
     expect((await t.waitTerminal('refused-by-a-full-disk')).status).toBe('completed');
-    // The refused submission never ran: the model saw the first task and the retried one only.
-    expect(fake.requestCount).toBe(2);
+    // The refused submission never ran: the model saw the first two tasks and the retried one.
+    expect(fake.requestCount).toBe(3);
     const metrics = (await t.get('/metrics')).body;
     expect(storeErrors(metrics, 'commit')).toBeGreaterThan(0);
   });
