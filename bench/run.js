@@ -4,7 +4,7 @@
  * people would use instead, in one run, with one scripted fake model (docs/performance.md).
  *
  *   npm run bench                              # everything, a few minutes
- *   npm run bench -- --only http,orchestration # sections: http, orchestration, accounting, scale
+ *   npm run bench -- --only http,orchestration # sections: http, orchestration, accounting, scale, limiter
  *   npm run bench -- --rounds 5 --tasks 4000   # more rounds / tasks per orchestration run
  *   npm run bench -- --scale-tasks 5000 --scale-delay-ms 1000 --scale-contenders openai-loop,agent-runner-http
  *   npm run bench -- --quick                   # 1 round, smaller runs (a smoke test)
@@ -24,7 +24,7 @@ const { PEERS_DIR } = require('./lib/task-spec');
 
 function parseArgs(argv) {
   const o = {
-    only: ['http', 'orchestration', 'accounting', 'scale'],
+    only: ['http', 'orchestration', 'accounting', 'scale', 'limiter'],
     rounds: 3,
     tasks: 2000,
     warmup: 300,
@@ -194,6 +194,37 @@ function accountingTable(a) {
   )}`;
 }
 
+function limiterTables(l) {
+  const storage = table(
+    ['storage', 'µs / request at 1,000 hits', 'at 100,000 hits', '100k / 1k'],
+    l.storage.map((r) => [
+      r.storage,
+      fmt(r.us_at_1000, 2),
+      fmt(r.us_at_100000, 2),
+      `${fmt(r.growth, 2)}×`,
+    ]),
+  );
+  const http = table(
+    ['GET /api/v1/status', 'req/s', 'p99', 'server CPU / request'],
+    [
+      [
+        'limiter off',
+        fmt(l.http.off.requests_per_s, 0),
+        ms(l.http.off.p99_ms),
+        `${fmt(l.http.off.server_cpu_us_per_request, 0)} µs`,
+      ],
+      [
+        'limiter on (10,000,000 / min, burst 10,000,000)',
+        fmt(l.http.on.requests_per_s, 0),
+        ms(l.http.on.p99_ms),
+        `${fmt(l.http.on.server_cpu_us_per_request, 0)} µs`,
+      ],
+      ['on / off (median of per-round ratios)', fmt(l.http.ratio, 2), '', fmt(l.http.cpu_ratio, 2)],
+    ],
+  );
+  return `## Rate limiter (${l.tool}, ${l.connections} connections, ${l.seconds} s × ${l.rounds} rounds, medians)\n\n${storage}\n\n${http}`;
+}
+
 function targets(result) {
   const lines = [];
   const check = (ok, text) => lines.push(`${ok ? 'met   ' : 'MISSED'}  ${text}`);
@@ -220,6 +251,18 @@ function targets(result) {
         `tasks/s ≥ the fastest peer framework (${fastest.label}, ${fmt(fastest.tasks_per_s, 0)}): ${fmt(ours.tasks_per_s, 0)}`,
       );
   }
+  const l = result.limiter;
+  if (l) {
+    const ours = l.storage[0];
+    check(
+      ours.growth <= 1.5,
+      `limiter cost per request flat as hits grow (100k vs 1k, within noise): ${fmt(ours.us_at_1000, 2)} → ${fmt(ours.us_at_100000, 2)} µs`,
+    );
+    check(
+      l.http.ratio >= 0.9,
+      `GET with the limiter on (high limits) within 10% of off: ${fmt(l.http.ratio, 2)}`,
+    );
+  }
   const s = result.scale;
   if (s) {
     const loop = s.rows.find((r) => r.contender === 'openai-loop');
@@ -245,7 +288,10 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   procs.setPinning(o.pin);
   ensureBuild();
-  ensurePeers();
+  // The peer frameworks (and autocannon, without wrk) come from bench/peers.
+  const { httpTool } = require('./lib/http-load');
+  if (o.only.some((s) => ['orchestration', 'accounting', 'scale'].includes(s)) || httpTool() !== 'wrk')
+    ensurePeers();
   const started = new Date();
   const result = { started_at: started.toISOString(), machine: machine(), options: o, dist: DIST };
   const log = (line) => console.error(line);
@@ -293,6 +339,16 @@ async function main() {
       log,
     });
   }
+  if (o.only.includes('limiter')) {
+    console.error('\n4. Rate limiter: storage cost per request, and GET throughput on vs off…');
+    const { runLimiter } = require('./limiter');
+    result.limiter = await runLimiter({
+      rounds: o.rounds,
+      seconds: Math.max(o.httpSeconds, 10),
+      connections: o.connections,
+      log,
+    });
+  }
   result.finished_at = new Date().toISOString();
 
   const out = [];
@@ -311,6 +367,7 @@ async function main() {
     out.push(
       `## Scale (${result.scale.tasks} tasks in flight, model answers in ${result.scale.delay_ms} ms)\n\n${scaleTable(result.scale)}`,
     );
+  if (result.limiter) out.push(limiterTables(result.limiter));
   out.push(`## Targets\n\n${targets(result)}`);
   process.stdout.write(`\n${out.join('\n\n')}\n`);
   const file = path.join(

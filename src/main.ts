@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigValidationError } from './config/config.validation';
 import { UnsafeBindError, parseBindAddress } from './auth/bind-safety';
 import { createHttpApp } from './app/create-http-app';
+import { StoreIntegrityError } from './agent/store/sqlite-integrity-check';
 import { AppConfigService } from './config/app-config.service';
 import { ServiceLifecycleLogger } from './app/service-lifecycle.logger';
 
@@ -18,6 +19,11 @@ if (require.main === module) {
     if (err instanceof ConfigValidationError || err instanceof UnsafeBindError) {
       console.error(err.message);
       process.exit(2);
+    }
+    if (err instanceof StoreIntegrityError) {
+      // A damaged store file: the message says which file and what to do; no stack needed.
+      console.error(err.message);
+      process.exit(1);
     }
     console.error(err);
     process.exit(1);

@@ -2,11 +2,20 @@
 /**
  * The agent-runner configuration every bench uses (file shape, snake_case): the fake model,
  * planning off (so it makes the same 3 model calls as the peers), the two tools' workspace, a
- * SQLite store in a temp file, quiet logs, no rate limiting, and limits raised for big runs.
+ * SQLite store in a temp file, quiet logs, no rate limiting (unless asked), and limits raised for
+ * big runs.
  */
 const path = require('node:path');
 
-function benchConfig({ endpoint, workspace, dbPath, maxConcurrent = 10000, maxRetries = 0, port }) {
+function benchConfig({
+  endpoint,
+  workspace,
+  dbPath,
+  maxConcurrent = 10000,
+  maxRetries = 0,
+  port,
+  rateLimiting = { enabled: false },
+}) {
   return {
     model: {
       provider: 'openai',
@@ -27,7 +36,7 @@ function benchConfig({ endpoint, workspace, dbPath, maxConcurrent = 10000, maxRe
       default_task_timeout: 600,
       sync_wait_seconds: 120,
       shutdown_grace_seconds: 0,
-      rate_limiting: { enabled: false },
+      rate_limiting: rateLimiting,
     },
     storage: { driver: 'sqlite', path: dbPath, retention_days: 0 },
     logging: { level: 'warn' },

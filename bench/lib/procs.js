@@ -107,6 +107,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
+const CLOCK_TICKS = 100;
+
 /** VmRSS and VmHWM (peak) of a process, in MiB (Linux /proc); nulls elsewhere. */
 function memoryOf(pid) {
   try {
@@ -115,6 +118,18 @@ function memoryOf(pid) {
     return { rss_mb: kb('VmRSS'), hwm_mb: kb('VmHWM') };
   } catch {
     return { rss_mb: null, hwm_mb: null };
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc); null elsewhere. */
+function cpuMsOf(pid) {
+  try {
+    // the fields after the command name (which may hold spaces) start after the last ')'
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
   }
 }
 
@@ -193,4 +208,5 @@ module.exports = {
   startFakeModel,
   runWorker,
   waitForHttp,
+  cpuMsOf,
 };

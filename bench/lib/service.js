@@ -16,7 +16,7 @@ function cleanEnv() {
   return env;
 }
 
-async function startService({ endpoint, workspace, cpu, maxConcurrent, maxRetries }) {
+async function startService({ endpoint, workspace, cpu, maxConcurrent, maxRetries, rateLimiting }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-runner-bench-svc-'));
   const port = await procs.freePort();
   const config = benchConfig({
@@ -26,6 +26,7 @@ async function startService({ endpoint, workspace, cpu, maxConcurrent, maxRetrie
     maxConcurrent,
     maxRetries,
     port,
+    rateLimiting,
   });
   const configFile = path.join(dir, 'config.yaml');
   // JSON is YAML: the loader reads it as the YAML config file

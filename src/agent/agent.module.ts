@@ -7,6 +7,8 @@ import { ModelRegistry } from '../model/model.registry';
 import { SandboxProbe } from '../execution/sandbox/sandbox-probe.service';
 import { PlanningModule } from '../planning/planning.module';
 import { BatchesController } from './batches.controller';
+import { StateChangeWriter } from './store/state-change-writer';
+import { StoreHealthService } from './store/store-health.service';
 import { TASK_STORE, TaskStore } from './store/task-store';
 import { createTaskStore } from './store/task-store.factory';
 import { TaskAgentService } from './task-agent.service';
@@ -26,11 +28,19 @@ import { TasksController } from './tasks.controller';
   imports: [ModelModule, ExecutionModule, PlanningModule],
   controllers: [TasksController, TaskEventsController, BatchesController],
   providers: [
+    StoreHealthService,
     {
       provide: TASK_STORE,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => createTaskStore(config.get('storage')),
+      inject: [AppConfigService, StoreHealthService],
+      useFactory: (config: AppConfigService, health: StoreHealthService) => {
+        const store = createTaskStore(config.get('storage'), process.cwd(), {
+          onCommitError: (err) => health.commitFailed(err),
+        });
+        health.watch(store);
+        return store;
+      },
     },
+    StateChangeWriter,
     TaskEventsService,
     { provide: TaskProcessor, useClass: TaskAgentService },
     { provide: TaskRequestChecker, useClass: TaskRequestCheckerService },
@@ -44,6 +54,8 @@ import { TasksController } from './tasks.controller';
 export class AgentModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(TASK_STORE) private readonly store: TaskStore,
+    private readonly storeHealth: StoreHealthService,
+    private readonly stateChanges: StateChangeWriter,
     private readonly readiness: ReadinessRegistry,
     private readonly runner: TaskRunnerService,
     private readonly config: AppConfigService,
@@ -52,10 +64,8 @@ export class AgentModule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.readiness.register({
-      name: 'store',
-      check: () => ({ ...this.store.ping(), driver: this.store.driver }),
-    });
+    // Down while the store cannot take a write: a failing write, a full disk, changes to retry.
+    this.readiness.register({ name: 'store', check: () => this.storeHealth.readiness() });
     // Whether the model can be called (key present where required); never calls a paid API.
     this.readiness.register({
       name: 'model',
@@ -84,6 +94,7 @@ export class AgentModule implements OnModuleInit, OnApplicationShutdown {
 
   /** After the runner's graceful drain (beforeApplicationShutdown), never before it. */
   onApplicationShutdown(): void {
+    this.stateChanges.close();
     this.store.close();
   }
 }

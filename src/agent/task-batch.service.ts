@@ -1,16 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 
 import { CallerIdentity, canAccess } from '../auth/caller-identity';
 import {
   BatchNotFoundError,
   InvalidRequestError,
   QueueFullError,
+  StoreUnavailableError,
   TaskAlreadyExistsError,
 } from '../common/errors';
 import { AppConfigService } from '../config/app-config.service';
+import { StateChangeWriter } from './store/state-change-writer';
+import { STORE_RETRY_AFTER_SECONDS } from './store/store-health.service';
+import { isStoreUnavailable } from './store/store-write-error';
 import { BatchRecord, TASK_STORE, TaskRecord, TaskStore } from './store/task-store';
 import { TaskRequestChecker } from './task-request.checker';
-import { isTerminal, TaskRunnerService } from './task-runner.service';
+import { isTerminal, SubmitResult, TaskRunnerService } from './task-runner.service';
 import { toTaskResponse } from './task-views';
 import { TaskRequest, TaskResponse } from './task.types';
 import { uuidv7 } from '../common/uuid7';
@@ -46,7 +50,7 @@ export interface BatchResponse {
  * a failure as cancelled with BATCH_ABORTED (never dropped).
  */
 @Injectable()
-export class TaskBatchService {
+export class TaskBatchService implements OnModuleDestroy {
   private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
@@ -54,12 +58,17 @@ export class TaskBatchService {
     private readonly runner: TaskRunnerService,
     private readonly config: AppConfigService,
     private readonly checker: TaskRequestChecker,
+    private readonly stateChanges: StateChangeWriter,
   ) {
     runner.onTerminal.push((record) => this.onTaskTerminal(record));
     runner.enqueueOnRecovery = (task) => this.mayRunOnRecovery(task);
   }
 
-  submit(request: BatchRequest, caller: CallerIdentity): BatchResponse {
+  /**
+   * Checks every task, stores them and the batch, and queues them once that commit is durable:
+   * a commit that fails answers 503 STORE_UNAVAILABLE and no task of the batch runs.
+   */
+  async submit(request: BatchRequest, caller: CallerIdentity): Promise<BatchResponse> {
     const mode = request.mode ?? 'parallel';
     const ids = request.tasks.map((t) => t.task_id).filter((id): id is string => id !== undefined);
     if (new Set(ids).size !== ids.length)
@@ -79,11 +88,20 @@ export class TaskBatchService {
       created_at: new Date().toISOString(),
       completed_at: null,
     };
-    const accepted = request.tasks.map(
-      (t) => this.runner.submit(t, caller, { batchId: batch.batch_id, enqueue: false }).task,
-    );
-    batch.task_ids = accepted.map((t) => t.task_id);
-    this.store.insertBatch(batch);
+    const submitted: SubmitResult[] = [];
+    try {
+      for (const t of request.tasks)
+        submitted.push(this.runner.record(t, caller, { batchId: batch.batch_id }));
+      batch.task_ids = submitted.map((s) => s.task.task_id);
+      this.store.insertBatch(batch);
+    } catch (err) {
+      // Settle what was recorded; a store that cannot write rolled the turn back, so it refuses all.
+      await this.runner.acknowledge(submitted).catch(() => undefined);
+      if (isStoreUnavailable(err)) throw new StoreUnavailableError(STORE_RETRY_AFTER_SECONDS);
+      throw err;
+    }
+    await this.runner.acknowledge(submitted);
+    const accepted = submitted.map((s) => s.task);
     if (mode === 'parallel') for (const t of accepted) this.runner.enqueue(t.task_id, t.priority);
     else this.runner.enqueue(accepted[0].task_id, accepted[0].priority);
     return this.view(batch);
@@ -95,8 +113,7 @@ export class TaskBatchService {
     caller: CallerIdentity,
     wait: boolean,
   ): Promise<BatchResponse> {
-    const accepted = this.submit(request, caller);
-    await this.store.whenDurable();
+    const accepted = await this.submit(request, caller);
     return this.waitFor(
       accepted.batch_id,
       wait ? this.config.get('service').sync_wait_seconds * 1000 : 0,
@@ -113,7 +130,8 @@ export class TaskBatchService {
   async waitFor(batchId: string, ms: number): Promise<BatchResponse> {
     const batch = this.store.getBatch(batchId);
     if (!batch) throw new BatchNotFoundError(batchId);
-    if (!batch.completed_at && ms > 0) {
+    // Once shutdown began, callers are answered at once (a 202 with Location).
+    if (!batch.completed_at && ms > 0 && this.runner.acceptingWork) {
       await new Promise<void>((resolve) => {
         let set = this.waiters.get(batchId);
         if (!set) this.waiters.set(batchId, (set = new Set()));
@@ -171,9 +189,17 @@ export class TaskBatchService {
       all.every((t) => !t || isTerminal(t.status)) &&
       !this.store.getBatch(batch.batch_id)?.completed_at
     ) {
-      this.store.completeBatch(batch.batch_id, new Date().toISOString());
+      const completedAt = new Date().toISOString();
+      this.stateChanges.write(`batch:${batch.batch_id}`, () =>
+        this.store.completeBatch(batch.batch_id, completedAt),
+      );
       for (const wake of [...(this.waiters.get(batch.batch_id) ?? [])]) wake();
     }
+  }
+
+  /** Shutdown begins: callers waiting for a batch get their 202 at once. */
+  onModuleDestroy(): void {
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
   }
 
   /** After a restart, a sequential batch resumes with its first unfinished task only. */

@@ -35,10 +35,23 @@ const TERMINAL_EVENTS = new Set([
  */
 @Injectable()
 export class TaskEventStreamService {
+  /** How to close each open stream (the HTTP server closes them all when it stops). */
+  private readonly streams = new Set<() => void>();
+
   constructor(
     private readonly runner: TaskRunnerService,
     private readonly events: TaskEventsService,
   ) {}
+
+  /**
+   * Ends every open stream (the server is stopping: a stream would hold it open). Clients resume
+   * elsewhere, or after the restart, with Last-Event-ID. Returns how many were open.
+   */
+  closeAll(): number {
+    const open = [...this.streams];
+    for (const close of open) close();
+    return open.length;
+  }
 
   open(
     taskId: string,
@@ -62,6 +75,7 @@ export class TaskEventStreamService {
     const close = () => {
       if (closed) return;
       closed = true;
+      this.streams.delete(close);
       clearInterval(heartbeat);
       unsubscribe();
       raw.end();
@@ -88,6 +102,7 @@ export class TaskEventStreamService {
       HEARTBEAT_MS,
     );
     request.raw.on('close', close);
+    this.streams.add(close);
     raw.write(`retry: 2000\n\n`);
     const replay = () => {
       if (closed) return;

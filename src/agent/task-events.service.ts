@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { StateChangeWriter } from './store/state-change-writer';
+import { DuplicateEventError } from './store/task-interrupted';
 import { TASK_STORE, TaskStore } from './store/task-store';
 import { TaskEvent, TaskEventType } from './task.types';
 
@@ -13,20 +15,43 @@ export class TaskEventsService {
   private readonly seqs = new Map<string, number>();
   private readonly listeners = new Map<string, Set<TaskEventListener>>();
 
-  constructor(@Inject(TASK_STORE) private readonly store: TaskStore) {}
+  constructor(
+    @Inject(TASK_STORE) private readonly store: TaskStore,
+    private readonly stateChanges: StateChangeWriter,
+  ) {}
 
-  /** Records the event and publishes it to live listeners at once. */
-  emit(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
-    const event = this.record(taskId, type, data);
+  /**
+   * Numbers, stores and publishes an event at once. Its write is retried until it lands
+   * (StateChangeWriter); `retry: false` is for a submission's first event, which commits with the
+   * task's insert or not at all.
+   */
+  emit(
+    taskId: string,
+    type: TaskEventType,
+    data: Record<string, unknown>,
+    options: { retry?: boolean } = {},
+  ): TaskEvent {
+    const event = this.next(taskId, type, data);
+    if (options.retry === false) this.store.appendEvent(event);
+    else this.write(event);
     this.publish(event);
     return event;
   }
 
   /**
-   * Numbers and stores an event without publishing it (the caller publishes it later, e.g. a
-   * terminal event once its commit is durable).
+   * Numbers and stores an event without publishing it (the caller publishes it once `landed`
+   * resolves, e.g. a terminal event once its commit is durable).
    */
-  record(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
+  record(
+    taskId: string,
+    type: TaskEventType,
+    data: Record<string, unknown>,
+  ): { event: TaskEvent; landed: Promise<void> } {
+    const event = this.next(taskId, type, data);
+    return { event, landed: this.write(event) };
+  }
+
+  private next(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
     let seq = this.seqs.get(taskId);
     if (seq === undefined) {
       const past = this.store.getEvents(taskId);
@@ -34,15 +59,21 @@ export class TaskEventsService {
     }
     seq += 1;
     this.seqs.set(taskId, seq);
-    const event: TaskEvent = {
-      task_id: taskId,
-      seq,
-      type,
-      timestamp: new Date().toISOString(),
-      data,
-    };
-    this.store.appendEvent(event);
-    return event;
+    return { task_id: taskId, seq, type, timestamp: new Date().toISOString(), data };
+  }
+
+  /** Stores an event until it lands; a retry that finds it stored (its commit did land) is done. */
+  private write(event: TaskEvent): Promise<void> {
+    let attempts = 0;
+    return this.stateChanges.write(`event:${event.task_id}:${event.seq}`, () => {
+      try {
+        this.store.appendEvent(event);
+      } catch (err) {
+        if (attempts++ > 0 && err instanceof DuplicateEventError) return;
+        throw err;
+      }
+      attempts++;
+    }).landed;
   }
 
   /** Hands a recorded event to the task's live listeners. */

@@ -5,6 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
+  OnModuleDestroy,
 } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { CallerIdentity, canAccess } from '../auth/caller-identity';
@@ -12,6 +13,7 @@ import {
   AgentRunnerError,
   InvalidRequestError,
   QueueFullError,
+  StoreUnavailableError,
   TaskAlreadyExistsError,
   TaskNotCancellableError,
   TaskNotFoundError,
@@ -19,6 +21,9 @@ import {
 import { AppConfigService } from '../config/app-config.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { TaskPriorityQueue } from './priority-queue';
+import { StateChangeWriter } from './store/state-change-writer';
+import { isStoreUnavailable } from './store/store-write-error';
+import { STORE_RETRY_AFTER_SECONDS, StoreHealthService } from './store/store-health.service';
 import { TASK_STORE, TaskCompletion, TaskRecord, TaskStore } from './store/task-store';
 import { TaskEventsService } from './task-events.service';
 import { TaskProcessor } from './task-agent.types';
@@ -53,8 +58,6 @@ interface RunningTask {
 export interface SubmitOptions {
   idempotencyKey?: string;
   batchId?: string;
-  /** Sequential batches enqueue their tasks one by one themselves. */
-  enqueue?: boolean;
 }
 
 export interface SubmitResult {
@@ -112,6 +115,8 @@ function withClosedSteps(metrics: TaskMetrics, open: TaskStep[], now: Date): Tas
     tool_time_ms: metrics.tool_time_ms + toolMs,
   };
 }
+/** How long a stop waits for interrupted runs to unwind (their processes killed). */
+const UNWIND_MS = 2500;
 
 /** How many finished tasks' answers GET /tasks/{id} keeps in memory. */
 const FINISHED_CACHE_SIZE = 1000;
@@ -133,7 +138,11 @@ export function isTerminal(status: TaskStatus): boolean {
  */
 @Injectable()
 export class TaskRunnerService
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+  implements
+    OnApplicationBootstrap,
+    OnModuleDestroy,
+    BeforeApplicationShutdown,
+    OnApplicationShutdown
 {
   private readonly logger = new Logger(TaskRunnerService.name);
   private readonly queue = new TaskPriorityQueue();
@@ -141,6 +150,10 @@ export class TaskRunnerService
   private readonly terminalWaiters = new Map<string, Set<() => void>>();
   /** Answers of recently read finished tasks (immutable), oldest first. */
   private readonly finished = new Map<string, FinishedEntry>();
+  /** Tasks whose end is decided but not yet committed: their record as it will be stored. */
+  private readonly ending = new Map<string, TaskRecord>();
+  /** Submissions recorded but not yet acknowledged (their commit is pending). */
+  private unacknowledged = 0;
   private accepting = true;
   private started = false;
 
@@ -151,6 +164,8 @@ export class TaskRunnerService
     private readonly checker: TaskRequestChecker,
     private readonly config: AppConfigService,
     private readonly metrics: MetricsService,
+    private readonly storeHealth: StoreHealthService,
+    private readonly stateChanges: StateChangeWriter,
   ) {}
 
   /** Restart recovery (SPEC 1.5): running → TASK_INTERRUPTED, queued → run again. */
@@ -182,12 +197,36 @@ export class TaskRunnerService
     return this.running.size;
   }
 
+  /** Tasks waiting to run, the submissions whose commit is pending included. */
   get queuedCount(): number {
-    return this.queue.size;
+    return this.queue.size + this.unacknowledged;
   }
 
-  /** Validates, records and queues a task; idempotent per task_id / Idempotency-Key. */
-  submit(request: TaskRequest, caller: CallerIdentity, options: SubmitOptions = {}): SubmitResult {
+  /** False once shutdown began: no new work, waiting callers answered at once. */
+  get acceptingWork(): boolean {
+    return this.accepting;
+  }
+
+  /**
+   * Validates, records and queues a task; idempotent per task_id / Idempotency-Key. Resolves
+   * once the task is durable (see {@link acknowledge}); only then may it run.
+   */
+  async submit(
+    request: TaskRequest,
+    caller: CallerIdentity,
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
+    const submitted = this.record(request, caller, options);
+    await this.acknowledge([submitted]);
+    if (!submitted.replayed) this.enqueue(submitted.task.task_id, submitted.task.priority);
+    return submitted;
+  }
+
+  /**
+   * Validates and stores a task as `queued` without putting it in the run queue: the caller
+   * awaits {@link acknowledge} and then enqueues it (batches store several, then ack once).
+   */
+  record(request: TaskRequest, caller: CallerIdentity, options: SubmitOptions = {}): SubmitResult {
     if (!this.accepting)
       throw new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.');
     const taskId = this.taskIdFor(request, options.idempotencyKey);
@@ -199,9 +238,11 @@ export class TaskRunnerService
 
     const accepted = this.checker.check(request);
     const service = this.config.get('service');
-    if (options.enqueue !== false && this.queue.size >= service.max_queued_tasks) {
+    if (!options.batchId && this.queuedCount >= service.max_queued_tasks) {
       throw new QueueFullError(this.retryAfterSeconds(), service.max_queued_tasks);
     }
+    // Short of disk space: keep what is left for the tasks already accepted.
+    this.storeHealth.assertRoomForWork();
     const now = new Date().toISOString();
     const record: TaskRecord = {
       task_id: taskId,
@@ -221,15 +262,56 @@ export class TaskRunnerService
       error: null,
       metrics: emptyMetrics(),
     };
-    if (!this.store.insertTask(record)) {
+    if (!this.storeSubmission(record)) {
       // Lost a race with an identical id submitted at the same moment.
       return this.replay(this.store.getTask(taskId)!, caller, hash);
     }
-    this.events.startNumbering(taskId);
-    this.events.emit(taskId, 'task.queued', { status: 'queued', priority: record.priority });
-    this.metrics.taskSubmitted(record.priority);
-    if (options.enqueue !== false) this.enqueue(taskId, record.priority);
+    this.unacknowledged++;
     return { task: toTaskResponse(record, []), replayed: false };
+  }
+
+  /**
+   * A submission is acknowledged only once it is durable: resolves after the commit that holds
+   * the recorded tasks. When that commit fails nothing of them is stored: they are forgotten,
+   * never started, and the caller is answered 503 STORE_UNAVAILABLE (a retry is safe).
+   */
+  async acknowledge(submitted: SubmitResult[]): Promise<void> {
+    const fresh = submitted.filter((s) => !s.replayed).map((s) => s.task);
+    let failure: unknown;
+    try {
+      await this.store.whenDurable();
+    } catch (err) {
+      failure = err;
+    }
+    this.unacknowledged -= fresh.length;
+    if (failure !== undefined) {
+      for (const task of fresh) this.events.forget(task.task_id);
+      throw new StoreUnavailableError(STORE_RETRY_AFTER_SECONDS);
+    }
+    for (const task of fresh) this.metrics.taskSubmitted(task.priority);
+  }
+
+  /**
+   * Inserts a new task and its `task.queued` event, which commit together or not at all. A store
+   * that cannot write refuses the submission; it also rolls the turn back, so nothing is left.
+   */
+  private storeSubmission(record: TaskRecord): boolean {
+    try {
+      if (!this.store.insertTask(record)) return false;
+      this.events.startNumbering(record.task_id);
+      this.events.emit(
+        record.task_id,
+        'task.queued',
+        { status: 'queued', priority: record.priority },
+        { retry: false },
+      );
+      return true;
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      this.events.forget(record.task_id);
+      this.storeHealth.writeFailed(err as Error);
+      throw new StoreUnavailableError(STORE_RETRY_AFTER_SECONDS);
+    }
   }
 
   /**
@@ -241,11 +323,10 @@ export class TaskRunnerService
     caller: CallerIdentity,
     options: { idempotencyKey?: string; wait: boolean },
   ): Promise<{ task: TaskResponse; done: boolean; replayed: boolean }> {
-    const { task, replayed } = this.submit(request, caller, {
+    // Acknowledged only once stored: the insert commits with this turn's other writes.
+    const { task, replayed } = await this.submit(request, caller, {
       idempotencyKey: options.idempotencyKey,
     });
-    // Acknowledge only what is stored: the insert commits with this turn's other writes.
-    await this.store.whenDurable();
     // Still waiting in the queue: nothing about it changed since the answer above was built.
     if (!options.wait && !replayed && this.queue.has(task.task_id))
       return { task, done: false, replayed };
@@ -265,7 +346,8 @@ export class TaskRunnerService
   async waitFor(taskId: string, ms: number): Promise<{ task: TaskResponse; done: boolean }> {
     let record = this.store.getTask(taskId);
     if (!record) throw new TaskNotFoundError(taskId);
-    if (!isTerminal(record.status) && ms > 0) {
+    // Once shutdown began, callers are answered at once (a 202 with Location).
+    if (!isTerminal(record.status) && ms > 0 && this.accepting) {
       await new Promise<void>((resolve) => {
         let waiters = this.terminalWaiters.get(taskId);
         if (!waiters) this.terminalWaiters.set(taskId, (waiters = new Set()));
@@ -355,9 +437,12 @@ export class TaskRunnerService
       error: { code: 'TASK_CANCELLED', message: reason, details: null },
     });
     if (!applied) {
-      throw new TaskNotCancellableError(taskId, this.store.getTask(taskId)?.status ?? 'finished');
+      const status = this.ending.get(taskId)?.status ?? this.store.getTask(taskId)?.status;
+      throw new TaskNotCancellableError(taskId, status ?? 'finished');
     }
-    return this.get(taskId, caller);
+    // The end as decided (a store that cannot write shows it only once it lands).
+    const ending = this.ending.get(taskId);
+    return ending ? toTaskResponse(ending, this.store.getSteps(taskId)) : this.get(taskId, caller);
   }
 
   /** Cancels a task the system itself gives up on (batch abort), no caller checks. */
@@ -438,8 +523,15 @@ export class TaskRunnerService
 
   private start(taskId: string): void {
     const now = new Date();
-    if (!this.store.markRunning(taskId, now.toISOString())) return;
-    const record = this.store.getTask(taskId)!;
+    const startedAt = now.toISOString();
+    const marked = this.stateChanges.write(`start:${taskId}`, () =>
+      this.store.markRunning(taskId, startedAt),
+    );
+    // false: not queued any more; undefined: not written yet, retried until it lands.
+    if (marked.result === false) return;
+    const stored = this.store.getTask(taskId);
+    if (!stored) return;
+    const record: TaskRecord = { ...stored, status: 'running', started_at: startedAt };
     const timeoutMs = this.timeoutSeconds(record) * 1000;
     const controller = new AbortController();
     const timer = setTimeout(() => {
@@ -460,7 +552,7 @@ export class TaskRunnerService
       artifacts: [],
     };
     this.running.set(taskId, entry);
-    this.events.emit(taskId, 'task.started', { status: 'running', started_at: now.toISOString() });
+    this.events.emit(taskId, 'task.started', { status: 'running', started_at: startedAt });
     entry.done = this.run(record, entry, now.getTime() + timeoutMs);
   }
 
@@ -486,12 +578,16 @@ export class TaskRunnerService
         // Once cancelled or timed out the task is terminal: nothing more is recorded for it.
         onPlan: (plan) => {
           if (signal.aborted) return;
-          this.store.updateProgress(taskId, { plan });
+          this.stateChanges.write(`plan:${taskId}`, () =>
+            this.store.updateProgress(taskId, { plan }),
+          );
           this.events.emit(taskId, 'plan.created', { plan });
         },
-        onStep: (step, phase) => {
+        onStep: (live, phase) => {
           if (signal.aborted) return;
-          this.store.saveStep(taskId, step);
+          // The agent keeps changing its step object; a retried write must store this state.
+          const step = { ...live };
+          this.saveStep(taskId, step);
           this.events.emit(taskId, phase === 'started' ? 'step.started' : 'step.completed', {
             step,
           });
@@ -524,6 +620,8 @@ export class TaskRunnerService
    * aborts the run, publishes the event, counts it and wakes waiters.
    */
   private finish(record: TaskRecord, completion: Omit<TaskCompletion, 'completed_at'>): boolean {
+    // Its end is decided already and waits for the store: the first end stands.
+    if (this.ending.has(record.task_id)) return false;
     const now = new Date();
     const startedMs = record.started_at ? Date.parse(record.started_at) : now.getTime();
     const current = this.store.getTask(record.task_id) ?? record;
@@ -541,13 +639,28 @@ export class TaskRunnerService
     const result =
       completion.result ??
       failureResult(completion, running?.artifacts ?? [], startedMs, now.getTime());
-    const applied = this.store.completeTask(record.task_id, {
+    const end: TaskCompletion = {
       ...completion,
       result,
       completed_at: now.toISOString(),
       metrics,
-    });
-    if (!applied) return false;
+    };
+    const written = this.stateChanges.write(`end:${record.task_id}`, () =>
+      this.store.completeTask(record.task_id, end),
+    );
+    // false: the store holds another end already; undefined: not written yet, retried.
+    if (written.result === false) return false;
+    // What completeTask stores: fields it was given replace the record's.
+    const stored: TaskRecord = {
+      ...current,
+      status: end.status,
+      completed_at: end.completed_at,
+      result,
+      metrics,
+      ...(end.error !== undefined ? { error: end.error } : {}),
+      ...(end.plan !== undefined ? { plan: end.plan } : {}),
+    };
+    this.ending.set(record.task_id, stored);
     if (completion.error) this.closeOpenSteps(record.task_id, completion.error, now);
     if (running) {
       const reason: AbortReason = completion.status === 'timeout' ? 'timeout' : 'cancel';
@@ -556,12 +669,12 @@ export class TaskRunnerService
       clearTimeout(running.timer);
     }
     this.queue.remove(record.task_id);
-    const stored = this.store.getTask(record.task_id)!;
     // The terminal state and its event commit with the turn's other writes. Nobody outside is
-    // told before that commit: the event is published and waiting callers are woken once it is
-    // durable, and the HTTP edge holds every answer while a terminal state is pending
-    // (terminalsDurable). So a client never sees an end that a crash could take back.
-    const event = this.events.record(record.task_id, TERMINAL_EVENT[completion.status], {
+    // told before they land: the event is published and waiting callers are woken then, and the
+    // HTTP edge holds every answer while a terminal state's commit is pending
+    // (terminalsDurable). So a client never sees an end that a crash could take back. While the
+    // store cannot write, both are written again until they land (StateChangeWriter).
+    const terminal = this.events.record(record.task_id, TERMINAL_EVENT[completion.status], {
       status: completion.status,
       ...(stored.result ? { result: stored.result } : {}),
       ...(stored.error ? { error: stored.error } : {}),
@@ -574,17 +687,25 @@ export class TaskRunnerService
       metrics.total_time_ms / 1000,
     );
     this.terminalsPending++;
-    const announce = () => {
-      this.terminalsPending--;
-      this.events.publish(event);
+    const committed = () => this.terminalsPending--;
+    // A failed commit is reported by the store; answers wait for the attempt, not the retries.
+    void this.store.whenDurable().then(committed, committed);
+    void Promise.all([written.landed, terminal.landed]).then(() => {
+      this.ending.delete(record.task_id);
+      this.events.publish(terminal.event);
       const waiters = this.terminalWaiters.get(record.task_id);
       if (waiters) for (const wake of [...waiters]) wake();
-    };
-    // A failed commit is reported by the store (onCommitError); callers are still woken.
-    void this.store.whenDurable().then(announce, announce);
+    });
     for (const hook of this.onTerminal) hook(stored);
     this.publishGauges();
     return true;
+  }
+
+  /** Writes a step (an upsert), again and again until it lands. */
+  private saveStep(taskId: string, step: TaskStep): void {
+    this.stateChanges.write(`step:${taskId}:${step.step_number}`, () =>
+      this.store.saveStep(taskId, step),
+    );
   }
 
   /** Steps still `running` when a task is cut short end `failed`, before the terminal event. */
@@ -598,7 +719,7 @@ export class TaskRunnerService
         completed_at: now.toISOString(),
         duration_ms: now.getTime() - Date.parse(step.started_at),
       };
-      this.store.saveStep(taskId, closed);
+      this.saveStep(taskId, closed);
       if (publish) this.events.emit(taskId, 'step.completed', { step: closed });
     }
   }
@@ -616,13 +737,25 @@ export class TaskRunnerService
     this.metrics.setTaskGauges(this.running.size, this.queue.size);
   }
 
+  /** Shutdown begins: no new work, and callers waiting for a result get their 202 at once. */
+  onModuleDestroy(): void {
+    this.stopAccepting();
+  }
+
+  private stopAccepting(): void {
+    if (!this.accepting) return;
+    this.accepting = false;
+    for (const waiters of [...this.terminalWaiters.values()])
+      for (const wake of [...waiters]) wake();
+  }
+
   /**
    * Graceful shutdown: stop taking and starting tasks, give running ones `shutdown_grace_seconds`
    * to finish, then stop the rest as TASK_INTERRUPTED. Queued tasks stay queued in the store and
    * run after the restart.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.accepting = false;
+    this.stopAccepting();
     if (this.running.size === 0) return;
     const graceMs = this.config.get('service').shutdown_grace_seconds * 1000;
     this.logger.log(
@@ -646,11 +779,12 @@ export class TaskRunnerService
         entry.controller.abort('shutdown');
       }
     }
-    // Wait (boundedly) for the aborted runs to unwind so their processes are gone.
+    // Wait (boundedly) for the aborted runs to unwind so their processes are gone (SIGKILL
+    // follows SIGTERM after 2 s); the whole stop must fit in the grace plus 5 s.
     let unwindTimer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.running.values()].map((r) => r.done)),
-      new Promise((r) => (unwindTimer = setTimeout(r, 5000))),
+      new Promise((r) => (unwindTimer = setTimeout(r, UNWIND_MS))),
     ]);
     clearTimeout(unwindTimer);
   }

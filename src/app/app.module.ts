@@ -13,6 +13,7 @@ import { HttpMetricsService } from './http-metrics.service';
 import { ServiceLifecycleLogger } from './service-lifecycle.logger';
 import { ExecutionModule } from '../execution/execution.module';
 import { ModelModule } from '../model/model.module';
+import { ShutdownCoordinator } from './shutdown-coordinator';
 
 /**
  * The HTTP service: the core module plus the request pipeline. Pipe, filter and guards are APP_*
@@ -36,12 +37,13 @@ export class AppModule {
         ApiKeyService,
         ApiKeyGuard,
         HttpMetricsService,
+        ShutdownCoordinator,
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useExisting: ApiThrottlerGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [ApiKeyService, HttpMetricsService],
+      exports: [ApiKeyService, HttpMetricsService, ShutdownCoordinator],
     };
   }
 }

@@ -6,15 +6,21 @@ import { ApiKeyService, presentedKey } from '../auth/api-key.service';
 import { sendError } from '../common/all-exceptions.filter';
 import { ModelConfigViewDto } from '../admin/dto/config-view.dto';
 import { FieldProblemDto } from '../common/error-response.dto';
-import { AuthenticationError } from '../common/errors';
+import { AgentRunnerError, AuthenticationError } from '../common/errors';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
+import { TaskEventStreamService } from '../agent/task-event-stream.service';
 import { TaskRunnerService } from '../agent/task-runner.service';
 import { serviceSecurityHeaders } from './security-headers';
 
+import { ShutdownCoordinator } from './shutdown-coordinator';
+import { useBoundedJsonParser } from './bounded-json.parser';
+
 type SendDone = (err: Error | null, payload?: unknown) => void;
+
+const SHUTTING_DOWN = new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.');
 
 const API_DESCRIPTION = `AI agent execution service: submit a task in plain language; the service plans it
 with a language model and runs it through sandboxed tools.
@@ -80,6 +86,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   // JSON is the only body format of the API; any other content type is a 415, not a string body.
   fastify.removeContentTypeParser('text/plain');
+  useBoundedJsonParser(fastify);
 
   // A task's end is committed with the turn's other writes; no answer leaves before that commit
   // while one is pending, so nobody is shown an end a crash could take back (one promise per
@@ -109,8 +116,17 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   );
 
   const headers = serviceSecurityHeaders(config.get('service').served_over_https);
+  const shutdown = app.get(ShutdownCoordinator);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.headers(headers).header('x-request-id', request.id);
+    if (shutdown.draining) {
+      // Stopping: the client must not reuse this connection; once the server closes, no new work.
+      void reply.header('connection', 'close');
+      if (shutdown.closing) {
+        sendError(reply, request, SHUTTING_DOWN, logger);
+        return;
+      }
+    }
     done();
   });
 
@@ -155,5 +171,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     yamlDocumentUrl: 'docs-yaml',
   });
 
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // Stopping within service.shutdown_grace_seconds + 5 s whatever clients do (ShutdownCoordinator).
+  const streams = app.get(TaskEventStreamService);
+  fastify.addHook('preClose', (done: () => void) => {
+    shutdown.close(fastify.server);
+    streams.closeAll();
+    done();
+  });
+  shutdown.handleSignals(app, ['SIGTERM', 'SIGINT']);
 }

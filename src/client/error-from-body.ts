@@ -12,6 +12,7 @@ import {
   PayloadTooLargeError,
   QueueFullError,
   RateLimitError,
+  StoreUnavailableError,
   TaskAlreadyExistsError,
   TaskNotCancellableError,
   TaskNotFoundError,
@@ -82,6 +83,9 @@ export function errorFromBody(
       break;
     case 'QUEUE_FULL':
       error = new QueueFullError(retryAfter, 0);
+      break;
+    case 'STORE_UNAVAILABLE':
+      error = new StoreUnavailableError(retryAfter, message);
       break;
     case 'INTERNAL_ERROR':
       error = new InternalError(message);

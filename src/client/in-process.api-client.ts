@@ -105,7 +105,7 @@ export class InProcessApiClient implements ApiClient {
 
   executeBatch(batch: BatchRequest, options: WaitOptions = {}): Promise<BatchResponse> {
     return this.call(async () => {
-      const accepted = this.core.batches.submit(await validBatchRequest(batch), LOCAL_ADMIN);
+      const accepted = await this.core.batches.submit(await validBatchRequest(batch), LOCAL_ADMIN);
       return this.waitBatch(accepted.batch_id, options.signal);
     });
   }

@@ -6,6 +6,7 @@ import {
   ErrorBody,
   RateLimitError,
   QueueFullError,
+  StoreUnavailableError,
 } from './errors';
 
 const CODE_FOR_STATUS: Record<number, string> = {
@@ -71,7 +72,11 @@ export interface MappedError {
 export function mapError(err: unknown): MappedError {
   if (err instanceof AgentRunnerError) {
     const headers: Record<string, string> = {};
-    if (err instanceof RateLimitError || err instanceof QueueFullError) {
+    if (
+      err instanceof RateLimitError ||
+      err instanceof QueueFullError ||
+      err instanceof StoreUnavailableError
+    ) {
       headers['retry-after'] = String(err.retryAfterSeconds);
     }
     return {

@@ -137,6 +137,19 @@ export class QueueFullError extends AgentRunnerError {
   }
 }
 
+/**
+ * The task store cannot take a write (a full disk, an I/O error): nothing was accepted; the
+ * client may send the same request again later.
+ */
+export class StoreUnavailableError extends AgentRunnerError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The task store cannot take a write right now; nothing was accepted. Retry later.',
+  ) {
+    super('STORE_UNAVAILABLE', message, { retry_after_seconds: retryAfterSeconds });
+  }
+}
+
 export class InternalError extends AgentRunnerError {
   constructor(message = 'Internal server error.') {
     super('INTERNAL_ERROR', message);

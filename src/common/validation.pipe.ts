@@ -5,6 +5,7 @@ import {
   ValidationPipeOptions,
 } from '@nestjs/common';
 import { InvalidRequestError } from './errors';
+import { jsonLimitError, jsonValueProblem } from './json-limits';
 
 export interface FieldProblem {
   field: string;
@@ -92,6 +93,12 @@ class StrictValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Bounded before anything walks it (HTTP bodies were checked as text already; this covers
+    // the library's and the CLI's input, which never crosses the HTTP parser).
+    if (metadata.type === 'body') {
+      const problem = jsonValueProblem(value);
+      if (problem) throw jsonLimitError(problem);
+    }
     if (this.fastPaths && metadata.type !== 'custom') {
       const parsed = fastParser(metadata.metatype)?.(value);
       if (parsed !== undefined) return parsed;

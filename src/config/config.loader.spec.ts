@@ -200,6 +200,22 @@ describe('loadConfig', () => {
     ).toThrow(/exactly one of key or key_sha256/);
   });
 
+  it('keeps the header timeout within the request timeout (Node refuses otherwise)', () => {
+    const load = (service: Record<string, number>) =>
+      loadConfig({ cwd: dir, env: {}, overrides: { service } });
+    expect(() => load({ request_timeout_seconds: 5, headers_timeout_seconds: 10 })).toThrow(
+      /service\.headers_timeout_seconds: must not exceed service\.request_timeout_seconds \(5\)/,
+    );
+    expect(
+      load({ request_timeout_seconds: 0, headers_timeout_seconds: 10 }).config.service,
+    ).toMatchObject({
+      request_timeout_seconds: 0,
+      headers_timeout_seconds: 10,
+      keep_alive_timeout_seconds: 72,
+    });
+    expect(() => load({ headers_timeout_seconds: 0 })).toThrow(/headers_timeout_seconds/);
+  });
+
   it('ignores prototype-polluting keys', () => {
     writeFileSync(
       join(dir, 'config.yaml'),

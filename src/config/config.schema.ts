@@ -391,7 +391,10 @@ export class ServiceConfig {
   @IsBoolean()
   persist_config_updates = false;
 
-  /** Seconds running tasks get to finish on SIGTERM before they are cancelled. */
+  /**
+   * Seconds running tasks get to finish on SIGTERM before they are stopped as TASK_INTERRUPTED;
+   * the process exits within this plus 5 s, whatever clients do.
+   */
   @IsNumber()
   @Min(0)
   @Max(3600)
@@ -404,6 +407,26 @@ export class ServiceConfig {
    */
   @IsBoolean()
   served_over_https = false;
+  /** A client must send a whole request (headers and body) within this many seconds (0 = no limit). */
+  @IsNumber()
+  @Min(0)
+  @Max(3600)
+  request_timeout_seconds = 30;
+
+  /** A client must send a request's headers within this many seconds (slow-header clients are cut). */
+  @IsNumber()
+  @Min(1)
+  @Max(3600)
+  headers_timeout_seconds = 10;
+
+  /**
+   * An idle keep-alive connection is closed after this many seconds. Above the 60 s idle timeout
+   * of common proxies and load balancers, so they close first and never reuse a closing socket.
+   */
+  @IsNumber()
+  @Min(1)
+  @Max(3600)
+  keep_alive_timeout_seconds = 72;
 
   @ValidateNested()
   @Type(() => AuthConfig)
@@ -431,6 +454,16 @@ export class StorageConfig {
   @Min(0)
   @Max(36_500)
   retention_days = 30;
+
+  /**
+   * Below this much free space on the store's filesystem (MiB) the store counts as unable to
+   * write: readiness fails and submissions get 503 STORE_UNAVAILABLE, so running tasks keep room
+   * to record their steps and ends (0 = no check).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_048_576)
+  min_free_space_mb = 64;
 }
 
 export class PromptsConfig {
@@ -499,6 +532,9 @@ export const RESTART_ONLY_PATHS = [
   'service.bind_address',
   'service.max_body_bytes',
   'service.served_over_https',
+  'service.request_timeout_seconds',
+  'service.headers_timeout_seconds',
+  'service.keep_alive_timeout_seconds',
   'storage',
   'logging.format',
 ] as const;

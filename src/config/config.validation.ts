@@ -146,6 +146,13 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
       errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
     }
   }
+  const { request_timeout_seconds: request, headers_timeout_seconds: headers } = cfg.service;
+  if (request > 0 && headers > request) {
+    errors.push({
+      path: 'service.headers_timeout_seconds',
+      message: `must not exceed service.request_timeout_seconds (${request})`,
+    });
+  }
   return errors;
 }
 

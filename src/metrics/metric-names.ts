@@ -19,4 +19,5 @@ export const METRIC = {
   toolDuration: 'ai_agent_tool_call_duration_seconds',
   cpu: 'ai_agent_cpu_usage_percent',
   memory: 'ai_agent_memory_usage_mb',
+  storeErrors: 'ai_agent_store_errors_total',
 } as const;

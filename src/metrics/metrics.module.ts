@@ -107,6 +107,11 @@ const NON_CONFORMING_DEFAULTS = [
     }),
     makeGaugeProvider({ name: METRIC.cpu, help: 'Process CPU usage in percent of one core' }),
     makeGaugeProvider({ name: METRIC.memory, help: 'Process resident memory in MiB' }),
+    makeCounterProvider({
+      name: METRIC.storeErrors,
+      help: 'Task store writes that failed (commit, write, probe)',
+      labelNames: ['operation'],
+    }),
   ],
   exports: [MetricsService],
 })

@@ -9,6 +9,8 @@ export type MetricsSnapshot = MetricsSnapshotDto;
 export type ToolOutcome = 'ok' | 'error' | 'denied';
 export type ModelOutcome = 'success' | 'error' | 'aborted';
 export type TaskTerminalStatus = 'completed' | 'failed' | 'cancelled' | 'timeout';
+/** What failed in the store: a turn's commit, one write, or the readiness probe's write. */
+export type StoreOperation = 'commit' | 'write' | 'probe';
 
 /**
  * The metrics façade: domain code reports facts here; only src/metrics/ knows prom-client.
@@ -35,6 +37,7 @@ export class MetricsService {
     @InjectMetric(METRIC.toolDuration) private readonly toolDuration: Histogram<string>,
     @InjectMetric(METRIC.cpu) private readonly cpu: Gauge<string>,
     @InjectMetric(METRIC.memory) private readonly memory: Gauge<string>,
+    @InjectMetric(METRIC.storeErrors) private readonly storeErrors: Counter<string>,
   ) {}
 
   /** One HTTP request; `route` is the route template, never the raw URL. */
@@ -96,6 +99,11 @@ export class MetricsService {
   toolCalled(tool: string, outcome: ToolOutcome, seconds: number): void {
     this.toolCalls.inc({ tool, outcome });
     this.toolDuration.observe({ tool, outcome }, seconds);
+  }
+
+  /** A store write that failed (full disk, I/O error, lock held too long). */
+  storeError(operation: StoreOperation): void {
+    this.storeErrors.inc({ operation });
   }
 
   /** Refreshes the CPU and memory gauges (called before every scrape and snapshot). */

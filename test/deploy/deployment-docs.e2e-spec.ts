@@ -24,14 +24,14 @@ describe('docs/deployment.md', () => {
     const k8sConfig = readProjectFile('deploy/kubernetes/base/configmap.yaml');
     expect(k8sConfig).toMatch(/shutdown_grace_seconds = 20\n/);
     expect(readProjectFile('deploy/kubernetes/base/deployment.yaml')).toMatch(
-      /terminationGracePeriodSeconds: 45\n/,
+      /terminationGracePeriodSeconds: 30\n/,
     );
-    expect(doc).toContain('`terminationGracePeriodSeconds: 45`');
+    expect(doc).toContain('`terminationGracePeriodSeconds: 30`');
     expect(doc).toContain('`service.shutdown_grace_seconds: 20`');
     expect(readProjectFile('deploy/systemd/agent-runner.service')).toContain(
-      'TimeoutStopSec=45s\n',
+      'TimeoutStopSec=30s\n',
     );
-    expect(doc).toContain('`TimeoutStopSec=45s`');
+    expect(doc).toContain('`TimeoutStopSec=30s`');
     const systemdConfig = parseToml(readProjectFile('deploy/systemd/config.toml')) as {
       service: { shutdown_grace_seconds: number };
     };

@@ -4,7 +4,9 @@ import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as yaml from 'js-yaml';
+import { SHUTDOWN_MARGIN_SECONDS } from '../../src/app/shutdown-coordinator';
 import { assertSafeBind, UnsafeBindError } from '../../src/auth/bind-safety';
+import { ServiceConfig } from '../../src/config/config.schema';
 import { loadConfig } from '../../src/config/config.loader';
 import { freePort, ServerProcess, startServerProcess } from '../support/server-process';
 import { durationSeconds, PROJECT_ROOT, readProjectFile } from './support/deploy-files';
@@ -288,8 +290,10 @@ describe('deploy/docker/compose.yaml', () => {
       ]),
     );
     expect(svc.ports).toEqual(['127.0.0.1:8080:8080']);
-    // Above service.shutdown_grace_seconds (default 10).
-    expect(durationSeconds(String(svc.stop_grace_period))).toBeGreaterThanOrEqual(20);
+    // The service exits within shutdown_grace_seconds (default) + 5 s; SIGKILL must come later.
+    expect(durationSeconds(String(svc.stop_grace_period))).toBeGreaterThan(
+      new ServiceConfig().shutdown_grace_seconds + SHUTDOWN_MARGIN_SECONDS,
+    );
     expect((svc.build as { context: string }).context).toBe('../..');
   });
 

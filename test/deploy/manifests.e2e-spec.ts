@@ -10,6 +10,7 @@ import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { parse as parseToml } from 'smol-toml';
+import { SHUTDOWN_MARGIN_SECONDS } from '../../src/app/shutdown-coordinator';
 import { assertSafeBind, UnsafeBindError } from '../../src/auth/bind-safety';
 import { loadConfig } from '../../src/config/config.loader';
 import { ConfigValidationError, validateConfig } from '../../src/config/config.validation';
@@ -224,12 +225,12 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       expect(restrictedViolations(pod as PodSpecLike)).toEqual([]);
     });
 
-    it('gives running tasks time to stop: terminationGracePeriodSeconds > shutdown_grace_seconds', () => {
+    it('gives running tasks time to stop: terminationGracePeriodSeconds > grace + 5 s', () => {
       const grace = (parseToml(configToml) as { service: { shutdown_grace_seconds: number } })
         .service.shutdown_grace_seconds;
       expect(grace).toBeGreaterThan(0);
-      // Margin for closing the store and the HTTP server after the tasks have stopped.
-      expect(pod.terminationGracePeriodSeconds!).toBeGreaterThanOrEqual(grace + 10);
+      // The service exits within grace + 5 s (ShutdownCoordinator); SIGKILL must come later.
+      expect(pod.terminationGracePeriodSeconds!).toBeGreaterThan(grace + SHUTDOWN_MARGIN_SECONDS);
     });
 
     it('takes keys only from the Secret and the config file from the ConfigMap', () => {

@@ -164,6 +164,35 @@ describe('Prometheus alerts (deploy/prometheus/alerts.yaml)', () => {
           },
         ],
         [
+          'store errors',
+          {
+            input_series: [
+              series(
+                METRIC.storeErrors,
+                { operation: 'commit' },
+                '0 0 3 9 15 21 27 27 27 27 27 27',
+              ),
+            ],
+            alert_rule_test: [
+              {
+                eval_time: '5m',
+                alertname: 'AgentRunnerStoreErrors',
+                exp_alerts: [
+                  {
+                    exp_labels: { severity: 'critical', instance: 'a:8080' },
+                    exp_annotations: {
+                      summary:
+                        'The task store of a:8080 fails to write (disk full or I/O errors): see /health/ready',
+                    },
+                  },
+                ],
+              },
+              { eval_time: '1m', alertname: 'AgentRunnerStoreErrors', exp_alerts: [] },
+              { eval_time: '11m', alertname: 'AgentRunnerStoreErrors', exp_alerts: [] },
+            ],
+          },
+        ],
+        [
           'queue',
           {
             input_series: [series(METRIC.queuedTasks, {}, '170x10')],

@@ -1,3 +1,5 @@
+import { ThrottlerStorage } from '@nestjs/throttler';
+import { SlidingWindowThrottlerStorage } from '../../src/throttling/sliding-window.storage';
 import {
   ADMIN_KEY,
   bearer,
@@ -88,6 +90,44 @@ describe('throttling without keys', () => {
         (await t.inject({ method: 'GET', url: '/api/v1/metrics', remoteAddress: '10.0.0.2' }))
           .statusCode,
       ).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('throttling cost', () => {
+  it('does the same storage work per request at 1,000 and at 5,000 hits in the window', async () => {
+    const t = await createTestApp({
+      ...TEST_KEYS,
+      service: {
+        ...TEST_KEYS.service,
+        rate_limiting: { enabled: true, burst_size: 10_000_000, requests_per_minute: 10_000_000 },
+      },
+    });
+    try {
+      const storage = t.app.get<SlidingWindowThrottlerStorage>(ThrottlerStorage);
+      expect(storage).toBeInstanceOf(SlidingWindowThrottlerStorage);
+      const workPerRequest = async (requests: number) => {
+        const before = storage.operations;
+        for (let i = 0; i < requests; i++) {
+          const res = await t.inject({
+            method: 'GET',
+            url: '/api/v1/status',
+            headers: bearer(USER_KEY),
+          });
+          expect(res.statusCode).toBe(200);
+        }
+        return (storage.operations - before) / requests;
+      };
+      await workPerRequest(1_000);
+      const atOneThousand = await workPerRequest(100);
+      await workPerRequest(3_900);
+      const atFiveThousand = await workPerRequest(100);
+      expect(atFiveThousand).toBe(atOneThousand);
+      // Two windows (burst, sustained) of one key: a handful of records per request.
+      expect(atFiveThousand).toBeLessThanOrEqual(6);
+      expect(storage.size).toBe(2);
     } finally {
       await t.close();
     }

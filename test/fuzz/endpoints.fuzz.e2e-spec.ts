@@ -100,6 +100,62 @@ describe('fuzzing every endpoint', () => {
     );
   });
 
+  it('deep and wide bodies on every JSON route: 400 beyond the limits, never a 5xx', async () => {
+    /** Depth, widest object and number of values, measured here independently of the service. */
+    const measure = (v: unknown, depth = 0): { depth: number; keys: number; values: number } => {
+      if (v === null || typeof v !== 'object') return { depth, keys: 0, values: 0 };
+      const children = Array.isArray(v) ? v : Object.values(v);
+      const inner = children.map((c) => measure(c, depth + 1));
+      return {
+        depth: Math.max(depth + 1, ...inner.map((m) => m.depth)),
+        keys: Math.max(Array.isArray(v) ? 0 : children.length, ...inner.map((m) => m.keys)),
+        values: children.length + inner.reduce((a, m) => a + m.values, 0),
+      };
+    };
+    const wideObject = (n: number, leaf: unknown) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, leaf]));
+    const shape = fc
+      .record({
+        depth: fc.integer({ min: 0, max: 150 }),
+        width: fc.integer({ min: 0, max: 400 }),
+        items: fc.integer({ min: 0, max: 12_000 }),
+        asArrays: fc.boolean(),
+        leaf: fc.jsonValue({ maxDepth: 1 }),
+      })
+      .map(({ depth, width, items, asArrays, leaf }) => {
+        let v: unknown = width ? wideObject(width, leaf) : Array.from({ length: items }, () => 0);
+        for (let i = 0; i < depth; i++) v = asArrays ? [v] : { a: v };
+        return v;
+      });
+    const placements: ((v: unknown) => [string, unknown, string])[] = [
+      (v) => ['/api/v1/tasks?wait=false', { task: 'x', metadata: { v } }, USER_KEY],
+      (v) => ['/api/v1/tasks?wait=false', { task: v }, USER_KEY],
+      (v) => ['/api/v1/tasks?wait=false', { task: 'x', context: { environment: v } }, USER_KEY],
+      (v) => ['/api/v1/tasks?wait=false', { task: 'x', context: { constraints: v } }, USER_KEY],
+      (v) => ['/api/v1/tasks/batch?wait=false', { tasks: [{ task: 'x', metadata: v }] }, USER_KEY],
+      (v) => ['/api/v1/config/validate', { config: { tools: v } }, ADMIN_KEY],
+    ];
+    await fc.assert(
+      fc.asyncProperty(shape, fc.nat(placements.length - 1), async (value, which) => {
+        const [url, body, key] = placements[which](value);
+        const res = await t.inject({
+          method: 'POST',
+          url,
+          headers: { ...bearer(key), 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        });
+        const label = `POST ${url} (placement ${which})`;
+        await check(res, label);
+        const m = measure(body);
+        if (m.depth > 64 || m.keys > 256 || m.values > 10_000) {
+          const error = expectErrorShape(res as never, 400, 'INVALID_REQUEST');
+          expect(error.details).toEqual([{ field: 'body', message: expect.any(String) }]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('query strings, path ids and headers of the read and cancel routes', async () => {
     const segment = fc.oneof(text, fc.constantFrom('..', '%2e%2e', 'x'.repeat(600), '%ZZ', '😀'));
     await fc.assert(

@@ -4,7 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, applyMigrations } from './migrations';
+import { createHash } from 'node:crypto';
+import { StoreIntegrityError } from './sqlite-integrity-check';
 import { SqliteTaskStore } from './sqlite-task-store';
+import { StoreWriteError, isStoreUnavailable } from './store-write-error';
 import { makeBatch, makeEvent, makeStep, makeTaskRecord } from './task-store.fixtures';
 
 const T0 = '2025-01-01T00:00:00.000Z';
@@ -239,6 +242,87 @@ process.exit(0);`;
       expect(inspect((db) => db.prepare('SELECT task_id FROM tasks').all())).toEqual([
         { task_id: 'later' },
       ]);
+    });
+  });
+
+  describe('a store that cannot write (a full disk)', () => {
+    const db = (store: SqliteTaskStore) => (store as unknown as { db: Database.Database }).db;
+    /** No new page can be allocated: what a full disk looks like to SQLite. */
+    const fillUp = (store: SqliteTaskStore) =>
+      db(store).pragma(`max_page_count = ${db(store).pragma('page_count', { simple: true })}`);
+
+    it('rolls the whole turn back when a write fails for lack of space; its commit fails for all', async () => {
+      const errors: Error[] = [];
+      const sut = open({ onCommitError: (e) => errors.push(e) });
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.whenDurable();
+      sut.saveStep('a', makeStep(1));
+      const durable = sut.whenDurable();
+      fillUp(sut);
+      expect(() => sut.saveStep('a', makeStep(2, { output: 'x'.repeat(100_000) }))).toThrow(
+        expect.objectContaining({ code: 'SQLITE_FULL' }),
+      );
+      await expect(durable).rejects.toBeInstanceOf(StoreWriteError);
+      expect(errors).toHaveLength(1);
+      expect(sut.getSteps('a')).toEqual([]);
+      expect(isStoreUnavailable(await durable.catch((e: unknown) => e))).toBe(true);
+      // The next turn writes normally.
+      sut.saveStep('a', makeStep(3));
+      await sut.whenDurable();
+      expect(sut.getSteps('a').map((s) => s.step_number)).toEqual([3]);
+    });
+
+    it('rejects a failed commit with StoreWriteError; tells store failures from bad writes', async () => {
+      const sut = open({ onCommitError: () => undefined });
+      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      const durable = sut.whenDurable();
+      (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');
+      const err = await durable.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreWriteError);
+      expect(isStoreUnavailable(err)).toBe(true);
+      expect(isStoreUnavailable(new Error('constraint'))).toBe(false);
+      expect(
+        isStoreUnavailable(Object.assign(new Error('x'), { code: 'SQLITE_IOERR_WRITE' })),
+      ).toBe(true);
+      expect(
+        isStoreUnavailable(Object.assign(new Error('x'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })),
+      ).toBe(false);
+    });
+  });
+
+  describe('integrity check at start', () => {
+    const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+
+    it('checks a healthy file and says how long it took', () => {
+      const first = open();
+      for (let i = 0; i < 50; i++) first.insertTask(makeTaskRecord({ task_id: `t${i}` }));
+      first.close();
+      const sut = open();
+      expect(sut.integrityCheckMs).toEqual(expect.any(Number));
+      expect(sut.integrityCheckMs).toBeGreaterThanOrEqual(0);
+      expect(new SqliteTaskStore(':memory:').integrityCheckMs).toBeUndefined();
+    });
+
+    it('refuses a file with a damaged page, names it, and leaves it as it was', () => {
+      const first = open();
+      for (let i = 0; i < 200; i++) {
+        first.insertTask(makeTaskRecord({ task_id: `t${i}`, task: `task ${i} `.repeat(40) }));
+      }
+      first.close();
+      const pageSize = 4096;
+      const pages = fs.statSync(file).size / pageSize;
+      expect(pages).toBeGreaterThan(10);
+      // Scribble over the middle of a b-tree page (not the file header).
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, Math.floor(pages / 2) * pageSize);
+      fs.closeSync(fd);
+      const before = sha256(file);
+
+      expect(() => new SqliteTaskStore(file)).toThrow(StoreIntegrityError);
+      expect(() => new SqliteTaskStore(file)).toThrow(
+        /Cannot open the task store at .*tasks\.db: it failed its integrity check \(PRAGMA quick_check\): .+left untouched/,
+      );
+      expect(sha256(file)).toBe(before);
     });
   });
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { TaskNotFoundError } from '../../common/errors';
 import type { TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../task.types';
 import { applyMigrations } from './migrations';
+import { StoreIntegrityError, quickCheck } from './sqlite-integrity-check';
 import {
   BatchRow,
   EventRow,
@@ -20,6 +21,7 @@ import {
   taskParams,
 } from './sqlite-task-rows';
 import { TaskStatements, prepareTaskStatements } from './sqlite-task-statements';
+import { StoreWriteError, isStoreUnavailable } from './store-write-error';
 import { duplicateEvent, taskInterruptedError, taskInterruptedEvent } from './task-interrupted';
 import { checkListLimit, decodeTaskCursor, encodeTaskCursor } from './task-list.paging';
 import type {
@@ -62,6 +64,8 @@ const flag = (present: boolean) => (present ? 1 : 0);
  */
 export class SqliteTaskStore implements TaskStore {
   readonly driver = 'sqlite' as const;
+  /** How long the start-up integrity check (PRAGMA quick_check) took; undefined in memory. */
+  readonly integrityCheckMs: number | undefined;
   private readonly db: Database.Database;
   private readonly pingBusyTimeoutMs: number;
   private readonly busyTimeoutMs: number;
@@ -85,7 +89,10 @@ export class SqliteTaskStore implements TaskStore {
     this.onCommitError =
       options.onCommitError ??
       ((err) => console.error(`task store: a group commit failed: ${err.message}`));
-    this.db = SqliteTaskStore.open(filePath, this.busyTimeoutMs);
+    ({ db: this.db, integrityCheckMs: this.integrityCheckMs } = SqliteTaskStore.open(
+      filePath,
+      this.busyTimeoutMs,
+    ));
     this.s = prepareTaskStatements(this.db);
     this.interruptTx = this.db.transaction((now: string) => this.interruptAll(now));
     this.purgeTx = this.db.transaction((before: string) => {
@@ -104,7 +111,7 @@ export class SqliteTaskStore implements TaskStore {
   insertTask(task: TaskRecord): boolean {
     this.joinGroup();
     // Committed with the turn; the HTTP edge acknowledges only after whenDurable().
-    return this.s.insertTask.run(taskParams(task)).changes === 1;
+    return this.guard(() => this.s.insertTask.run(taskParams(task))).changes === 1;
   }
 
   getTask(taskId: string): TaskRecord | undefined {
@@ -114,23 +121,24 @@ export class SqliteTaskStore implements TaskStore {
 
   markRunning(taskId: string, startedAt: string): boolean {
     this.joinGroup();
-    return this.s.markRunning.run(startedAt, taskId).changes === 1;
+    return this.guard(() => this.s.markRunning.run(startedAt, taskId)).changes === 1;
   }
 
   updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void {
     this.joinGroup();
-    this.s.updateProgress.run({
+    const params = {
       task_id: taskId,
       set_plan: flag(patch.plan !== undefined),
       plan: patch.plan == null ? null : JSON.stringify(patch.plan),
       set_metrics: flag(patch.metrics !== undefined),
       metrics: patch.metrics === undefined ? null : JSON.stringify(patch.metrics),
-    });
+    };
+    this.guard(() => this.s.updateProgress.run(params));
   }
 
   completeTask(taskId: string, c: TaskCompletion): boolean {
     this.joinGroup();
-    const info = this.s.completeTask.run({
+    const params = {
       task_id: taskId,
       status: c.status,
       completed_at: c.completed_at,
@@ -142,7 +150,8 @@ export class SqliteTaskStore implements TaskStore {
       metrics: c.metrics === undefined ? null : JSON.stringify(c.metrics),
       set_plan: flag(c.plan !== undefined),
       plan: c.plan == null ? null : JSON.stringify(c.plan),
-    });
+    };
+    const info = this.guard(() => this.s.completeTask.run(params));
     // Committed with the turn; the runner tells nobody about it before whenDurable().
     return info.changes === 1;
   }
@@ -219,7 +228,7 @@ export class SqliteTaskStore implements TaskStore {
 
   insertBatch(batch: BatchRecord): void {
     this.joinGroup();
-    this.s.insertBatch.run(batchParams(batch));
+    this.guard(() => this.s.insertBatch.run(batchParams(batch)));
   }
 
   getBatch(batchId: string): BatchRecord | undefined {
@@ -229,7 +238,7 @@ export class SqliteTaskStore implements TaskStore {
 
   completeBatch(batchId: string, completedAt: string): void {
     this.joinGroup();
-    this.s.completeBatch.run(completedAt, batchId);
+    this.guard(() => this.s.completeBatch.run(completedAt, batchId));
   }
 
   interruptRunning(now: string): string[] {
@@ -268,23 +277,30 @@ export class SqliteTaskStore implements TaskStore {
     this.db.close();
   }
 
-  private static open(filePath: string, busyTimeoutMs: number): Database.Database {
+  private static open(
+    filePath: string,
+    busyTimeoutMs: number,
+  ): { db: Database.Database; integrityCheckMs: number | undefined } {
     let db: Database.Database | undefined;
     try {
-      if (filePath !== ':memory:' && filePath !== '') {
+      const onDisk = filePath !== ':memory:' && filePath !== '';
+      if (onDisk) {
         // Task requests may carry secrets (context.environment): keep the folder and file private.
         fs.mkdirSync(path.dirname(filePath), { recursive: true, mode: 0o700 });
         if (!fs.existsSync(filePath)) fs.closeSync(fs.openSync(filePath, 'a', 0o600));
       }
       db = new Database(filePath, { timeout: busyTimeoutMs });
+      // Before anything writes: a damaged file stops start-up as it is, for an operator to inspect.
+      const integrityCheckMs = onDisk ? quickCheck(db, filePath) : undefined;
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('journal_size_limit = 67108864');
       applyMigrations(db);
-      return db;
+      return { db, integrityCheckMs };
     } catch (err) {
       db?.close();
+      if (err instanceof StoreIntegrityError) throw err;
       throw new Error(`Cannot open the task store at ${filePath}: ${(err as Error).message}`, {
         cause: err,
       });
@@ -302,24 +318,25 @@ export class SqliteTaskStore implements TaskStore {
         else w.resolve();
       }
     };
-    if (!this.db.open) return settle(new Error('The task store is closed.'));
+    if (!this.db.open) return settle(new StoreWriteError('The task store is closed.'));
     if (!this.db.inTransaction) {
       // SQLite ends the whole transaction on some errors (disk full, I/O): say so, loudly
-      const err = new Error("an error rolled back this turn's earlier writes");
+      const err = new StoreWriteError("an error rolled back this turn's earlier writes");
       this.onCommitError(err);
       return settle(err);
     }
     try {
       this.s.commit.run();
       settle();
-    } catch (err) {
+    } catch (cause) {
       try {
         this.s.rollback.run();
       } catch {
         // already rolled back by SQLite
       }
-      this.onCommitError(err as Error);
-      settle(err as Error);
+      const err = new StoreWriteError((cause as Error).message, { cause });
+      this.onCommitError(err);
+      settle(err);
     }
   }
 
@@ -352,10 +369,30 @@ export class SqliteTaskStore implements TaskStore {
     setImmediate(this.commitAtTurnEnd);
   }
 
+  /**
+   * Runs one write of the turn. When it fails because the store cannot write (full disk, I/O),
+   * the whole turn is rolled back, as SQLite advises: the turn's commit then fails for every
+   * write in it alike (whenDurable rejects), instead of keeping some and losing others.
+   */
+  private guard<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      if (this.groupOpen && this.db.inTransaction && isStoreUnavailable(err)) {
+        try {
+          this.s.rollback.run();
+        } catch {
+          // SQLite rolled it back already
+        }
+      }
+      throw err;
+    }
+  }
+
   /** Runs a child-row write, turning a missing parent task into the domain error. */
   private write(taskId: string, run: () => unknown): void {
     try {
-      run();
+      this.guard(run);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
         throw new TaskNotFoundError(taskId);

@@ -21,7 +21,15 @@ export function taskInterruptedEvent(taskId: string, seq: number, now: string): 
   };
 }
 
+/** An event with this task's seq is already stored (a caller bug, or a retried write that landed). */
+export class DuplicateEventError extends Error {
+  constructor(event: TaskEvent) {
+    super(`Event ${event.seq} of task ${event.task_id} is already recorded.`);
+    this.name = 'DuplicateEventError';
+  }
+}
+
 /** Event seqs are assigned by the caller and unique per task; a repeat is a caller bug. */
 export function duplicateEvent(event: TaskEvent): Error {
-  return new Error(`Event ${event.seq} of task ${event.task_id} is already recorded.`);
+  return new DuplicateEventError(event);
 }

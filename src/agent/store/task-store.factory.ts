@@ -5,19 +5,36 @@ import { MemoryTaskStore } from './memory-task-store';
 import { SqliteTaskStore } from './sqlite-task-store';
 import type { TaskStore } from './task-store';
 
+export interface TaskStoreHooks {
+  /** Told when a turn's writes are lost (a failed commit); default: an error log line. */
+  onCommitError?: (err: Error) => void;
+}
+
 /** Opens the store `storage.driver` names; a relative `storage.path` is taken from the working directory. */
-export function createTaskStore(config: StorageConfig, cwd: string = process.cwd()): TaskStore {
+export function createTaskStore(
+  config: StorageConfig,
+  cwd: string = process.cwd(),
+  hooks: TaskStoreHooks = {},
+): TaskStore {
+  const logger = new Logger('TaskStore');
   switch (config.driver) {
     case 'memory':
       return new MemoryTaskStore();
-    case 'sqlite':
-      return new SqliteTaskStore(
+    case 'sqlite': {
+      const store = new SqliteTaskStore(
         config.path === ':memory:' ? config.path : path.resolve(cwd, config.path),
         {
-          onCommitError: (err) =>
-            new Logger('TaskStore').error(`a group commit failed: ${err.message}`),
+          onCommitError:
+            hooks.onCommitError ?? ((err) => logger.error(`a group commit failed: ${err.message}`)),
         },
       );
+      if (store.integrityCheckMs !== undefined) {
+        logger.log(
+          `integrity check (PRAGMA quick_check) of ${store.filePath} passed in ${store.integrityCheckMs.toFixed(1)} ms`,
+        );
+      }
+      return store;
+    }
     default:
       throw new Error(`Unknown storage.driver ${JSON.stringify(config.driver)}.`);
   }

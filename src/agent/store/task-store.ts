@@ -75,6 +75,8 @@ export interface TaskCompletion {
  */
 export interface TaskStore {
   readonly driver: 'sqlite' | 'memory';
+  /** The file the store writes to, for the free-space probe; undefined when it lives in memory. */
+  readonly filePath?: string;
 
   /** Inserts a new task; returns false (and changes nothing) when the id exists. */
   insertTask(task: TaskRecord): boolean;
@@ -116,7 +118,8 @@ export interface TaskStore {
   /**
    * Resolves once every write made so far is durable (the SQLite driver commits a turn's writes
    * together). Nothing is told to a client before it: the HTTP edge awaits it before
-   * acknowledging a submission, and the runner before it announces a task's end.
+   * acknowledging a submission, and the runner before it announces a task's end. Rejects with a
+   * StoreWriteError when that commit fails: the writes are then not in the store.
    */
   whenDurable(): Promise<void>;
   /** Cheap write check for readiness. */
