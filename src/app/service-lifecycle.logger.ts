@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
@@ -15,12 +15,11 @@ export interface ServiceSummary {
 }
 
 /**
- * The service's own lines about its life: one when it listens (where, on which store, model
- * and sandbox) and one when shutdown is complete. In the HTTP app's root module, so its
- * shutdown hook runs after every other module's.
+ * The service's line when it listens: where, on which store, model and sandbox. The lines
+ * about stopping are the ShutdownCoordinator's, which knows the signal and the time it took.
  */
 @Injectable()
-export class ServiceLifecycleLogger implements OnApplicationShutdown {
+export class ServiceLifecycleLogger {
   private readonly logger = new Logger('AgentRunner');
 
   constructor(
@@ -50,10 +49,6 @@ export class ServiceLifecycleLogger implements OnApplicationShutdown {
       { ...s },
       `agent-runner ${s.version} listening on ${s.url} · store ${s.store} · model ${s.model} · sandbox ${s.sandbox}`,
     );
-  }
-
-  onApplicationShutdown(signal?: string): void {
-    this.logger.log({ ...(signal ? { signal } : {}) }, 'shutdown complete');
   }
 }
 

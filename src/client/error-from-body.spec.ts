@@ -34,7 +34,6 @@ describe('errorFromBody', () => {
     new StoreUnavailableError(5),
     new InternalError(),
     new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.'),
-    new AgentRunnerError('STORE_UNAVAILABLE', 'The task store cannot be used right now.'),
   ];
 
   it.each(thrown.map((e) => [e.constructor.name, e]))(

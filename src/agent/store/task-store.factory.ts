@@ -29,7 +29,7 @@ export function createTaskStore(
         },
       );
       if (store.integrityCheckMs !== undefined) {
-        logger.log(
+        logger.debug(
           `integrity check (PRAGMA quick_check) of ${store.filePath} passed in ${store.integrityCheckMs.toFixed(1)} ms`,
         );
       }
