@@ -57,7 +57,7 @@ export type { ErrorBody, ErrorCode, TaskErrorCode } from './common/errors';
 export { ConfigValidationError } from './config/config.validation';
 export type { ConfigIssue } from './config/config.validation';
 
-export { TASK_EVENT_TYPES, TASK_PRIORITIES, TASK_STATUSES } from './agent/task.types';
+export { TASK_EVENT_TYPES, TASK_PRIORITIES, TASK_STATUSES } from './contracts/task.types';
 export type {
   TaskArtifact,
   TaskConstraints,
@@ -73,8 +73,8 @@ export type {
   TaskResult,
   TaskStatus,
   TaskStep,
-} from './agent/task.types';
-export type { BatchRequest, BatchResponse } from './agent/task-batch.service';
+} from './contracts/task.types';
+export type { BatchRequest, BatchResponse } from './agent/batches/task-batch.service';
 export type { MetricsSnapshot } from './metrics/metrics.service';
 export type {
   AgentRunnerConfig,

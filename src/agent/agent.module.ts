@@ -1,29 +1,41 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 import { AppConfigService } from '../config/app-config.service';
 import { ExecutionModule } from '../execution/execution.module';
-import { ReadinessRegistry } from '../health/readiness.registry';
 import { ModelModule } from '../model/model.module';
-import { ModelRegistry } from '../model/model.registry';
-import { SandboxProbe } from '../execution/sandbox/sandbox-probe.service';
 import { PlanningModule } from '../planning/planning.module';
-import { BatchesController } from './batches.controller';
+import { TaskBatchService } from './batches/task-batch.service';
+import { BatchesController } from './http/batches.controller';
+import { TaskAnswerCache } from './http/task-answer.cache';
+import { TaskEventStreamWriter } from './http/task-event-stream.writer';
+import { TaskEventsController } from './http/task-events.controller';
+import { TasksController } from './http/tasks.controller';
+import { TaskAgentService } from './loop/task-agent.service';
+import { TaskProcessor } from './loop/task-agent.types';
 import { StateChangeWriter } from './store/state-change-writer';
 import { StoreHealthService } from './store/store-health.service';
 import { TASK_STORE, TaskStore } from './store/task-store';
 import { createTaskStore } from './store/task-store.factory';
-import { TaskAgentService } from './task-agent.service';
-import { TaskProcessor } from './task-agent.types';
-import { TaskBatchService } from './task-batch.service';
-import { TaskEventStreamService } from './task-event-stream.service';
-import { TaskEventsController } from './task-events.controller';
-import { TaskEventsService } from './task-events.service';
-import { TaskRequestCheckerService } from './task-request-checker.service';
-import { TaskRequestChecker } from './task-request.checker';
-import { TaskRetentionService } from './task-retention.service';
-import { TaskRunnerService } from './task-runner.service';
-import { TasksController } from './tasks.controller';
+import { TaskRecoveryService } from './task-recovery.service';
+import { RunningTasks } from './tasks/running-tasks';
+import { TaskCompletionService } from './tasks/task-completion.service';
+import { TaskDispatcherService } from './tasks/task-dispatcher.service';
+import { TaskEventsService } from './tasks/task-events.service';
+import { TaskIntake } from './tasks/task-intake';
+import { TaskProgressService } from './tasks/task-progress.service';
+import { TaskQueriesService } from './tasks/task-queries.service';
+import { TaskQueue } from './tasks/task-queue';
+import { TaskRequestCheckerService } from './tasks/task-request-checker.service';
+import { TaskRequestChecker } from './tasks/task-request.checker';
+import { TaskRetentionService } from './tasks/task-retention.service';
+import { TaskSubmissionService } from './tasks/task-submission.service';
+import { TasksService } from './tasks/tasks.service';
 
-/** The agent loop and the task service: store, queue, events, batches and their HTTP routes. */
+/**
+ * The task service: the store, submission, the queue and its dispatcher, the one terminal
+ * transition, events, batches, recovery and retention, the agent loop, and their HTTP routes.
+ * docs/architecture.md shows how they depend on each other.
+ */
 @Module({
   imports: [ModelModule, ExecutionModule, PlanningModule],
   controllers: [TasksController, TaskEventsController, BatchesController],
@@ -42,14 +54,24 @@ import { TasksController } from './tasks.controller';
     },
     StateChangeWriter,
     TaskEventsService,
+    TaskIntake,
+    TaskQueue,
+    RunningTasks,
+    TaskProgressService,
+    TaskCompletionService,
     { provide: TaskProcessor, useClass: TaskAgentService },
     { provide: TaskRequestChecker, useClass: TaskRequestCheckerService },
-    TaskRunnerService,
+    TaskDispatcherService,
+    TaskSubmissionService,
+    TaskQueriesService,
+    TasksService,
     TaskBatchService,
-    TaskEventStreamService,
+    TaskRecoveryService,
     TaskRetentionService,
+    TaskEventStreamWriter,
+    TaskAnswerCache,
   ],
-  exports: [TaskRunnerService, TaskBatchService, TaskEventsService, TASK_STORE],
+  exports: [TasksService, TaskBatchService, TaskEventsService, TASK_STORE],
 })
 export class AgentModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -57,42 +79,27 @@ export class AgentModule implements OnModuleInit, OnApplicationShutdown {
     private readonly storeHealth: StoreHealthService,
     private readonly stateChanges: StateChangeWriter,
     private readonly readiness: ReadinessRegistry,
-    private readonly runner: TaskRunnerService,
+    private readonly tasks: TasksService,
     private readonly config: AppConfigService,
-    private readonly models: ModelRegistry,
-    private readonly sandbox: SandboxProbe,
   ) {}
 
   onModuleInit(): void {
     // Down while the store cannot take a write: a failing write, a full disk, changes to retry.
     this.readiness.register({ name: 'store', check: () => this.storeHealth.readiness() });
-    // Whether the model can be called (key present where required); never calls a paid API.
-    this.readiness.register({
-      name: 'model',
-      check: () => {
-        const { ready, ...model } = this.models.describe();
-        return { ok: ready, ...model };
-      },
-    });
-    this.readiness.register({
-      name: 'sandbox',
-      // Down only when bubblewrap is required and broken; a disabled run_command is reported, not down.
-      check: () => this.sandbox.readiness(),
-    });
     // Informational: a full queue answers 503 QUEUE_FULL per request; failing readiness for it
     // would take the only replica out of its Service and fail status reads too.
     this.readiness.register({
       name: 'queue',
       check: () => ({
         ok: true,
-        queued: this.runner.queuedCount,
+        queued: this.tasks.queuedCount,
         limit: this.config.get('service').max_queued_tasks,
-        active: this.runner.activeCount,
+        active: this.tasks.activeCount,
       }),
     });
   }
 
-  /** After the runner's graceful drain (beforeApplicationShutdown), never before it. */
+  /** After the dispatcher's graceful drain (beforeApplicationShutdown), never before it. */
   onApplicationShutdown(): void {
     this.stateChanges.close();
     this.store.close();

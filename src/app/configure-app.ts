@@ -11,8 +11,8 @@ import { packageVersion } from '../common/package-info';
 import { AppConfigService } from '../config/app-config.service';
 import { logRequest } from '../logging/logging.module';
 import { HttpMetricsService } from './http-metrics.service';
-import { TaskEventStreamService } from '../agent/task-event-stream.service';
-import { TaskRunnerService } from '../agent/task-runner.service';
+import { TaskEventStreamWriter } from '../agent/http/task-event-stream.writer';
+import { TasksService } from '../agent/tasks/tasks.service';
 import { serviceSecurityHeaders } from './security-headers';
 
 import { ShutdownCoordinator } from './shutdown-coordinator';
@@ -91,11 +91,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // A task's end is committed with the turn's other writes; no answer leaves before that commit
   // while one is pending, so nobody is shown an end a crash could take back (one promise per
   // answer only in turns that ended a task).
-  const runner = app.get(TaskRunnerService);
+  const tasks = app.get(TasksService);
   fastify.addHook(
     'onSend',
     (_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: SendDone) => {
-      const durable = runner.terminalsDurable();
+      const durable = tasks.terminalsDurable();
       if (!durable) return done(null, payload);
       void durable.then(() => done(null, payload));
     },
@@ -172,7 +172,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   });
 
   // Stopping within service.shutdown_grace_seconds + 5 s whatever clients do (ShutdownCoordinator).
-  const streams = app.get(TaskEventStreamService);
+  const streams = app.get(TaskEventStreamWriter);
   fastify.addHook('preClose', (done: () => void) => {
     shutdown.close(fastify.server);
     streams.closeAll();

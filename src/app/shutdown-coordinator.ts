@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { AppConfigService } from '../config/app-config.service';
-import { ReadinessRegistry } from '../health/readiness.registry';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 
 /** The process exits within shutdown_grace_seconds plus this, whatever clients do. */
 export const SHUTDOWN_MARGIN_SECONDS = 5;

@@ -4,7 +4,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { AuthenticationError, AuthorizationError } from '../common/errors';
 import { ApiKeyService, presentedKey } from './api-key.service';
 import { CALLER_REQUEST_KEY, IS_PUBLIC, PUBLIC_UNLESS, REQUIRED_ROLE } from './auth.decorators';
-import { LOCAL_ADMIN } from './caller-identity';
+import { LOCAL_ADMIN } from '../contracts/caller-identity';
 
 interface RouteRules {
   isPublic: boolean;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { ApiKeyConfig } from '../config/config.schema';
-import { CallerIdentity } from './caller-identity';
+import { CallerIdentity } from '../contracts/caller-identity';
 
 interface KeyEntry {
   name: string;

@@ -5,7 +5,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity, DECORATORS } from '@nestjs/swagger';
-import { CallerIdentity, LOCAL_ADMIN } from './caller-identity';
+import { CallerIdentity, LOCAL_ADMIN } from '../contracts/caller-identity';
 
 export const IS_PUBLIC = 'agent-runner:public';
 export const PUBLIC_UNLESS = 'agent-runner:public-unless';

@@ -1,4 +1,4 @@
-import type { TaskResponse } from '../agent/task.types';
+import type { TaskResponse } from '../contracts/task.types';
 import { AgentRunnerError } from '../common/errors';
 import { ConfigValidationError } from '../config/config.validation';
 import { CliUsageError } from './cli-usage.error';

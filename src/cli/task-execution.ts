@@ -1,4 +1,4 @@
-import type { TaskRequest, TaskResponse } from '../agent/task.types';
+import type { TaskRequest, TaskResponse } from '../contracts/task.types';
 import type { TaskRunnerClient } from '../client/task-runner.client';
 import { EXIT } from './exit-codes';
 import type { TaskOutputFormatter } from './output/task-output.formatter';

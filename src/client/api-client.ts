@@ -1,14 +1,14 @@
 import type { ConfigViewDto } from '../admin/dto/config-view.dto';
 import type { ConfigValidationResultDto } from '../admin/dto/validate-config.dto';
 import type { UpdateModelConfigDto } from '../admin/dto/update-model-config.dto';
-import type { BatchRequest, BatchResponse } from '../agent/task-batch.service';
+import type { BatchRequest, BatchResponse } from '../agent/batches/task-batch.service';
 import type {
   TaskEvent,
   TaskPriority,
   TaskRequest,
   TaskResponse,
   TaskStatus,
-} from '../agent/task.types';
+} from '../contracts/task.types';
 import type { PartialConfig } from '../config/config.schema';
 import type { ToolsResponseDto } from '../execution/dto/tools-response.dto';
 import type { MetricsSnapshot } from '../metrics/metrics.service';

@@ -1,9 +1,9 @@
-import type { TaskEvent, TaskEventType } from '../agent/task.types';
+import type { TaskEvent, TaskEventType } from '../contracts/task.types';
 import { AgentRunnerError } from '../common/errors';
 import { ConnectionError } from './connection.error';
 import { HttpRequester, sleep } from './http-requester';
 import { SseParser } from './sse-parser';
-import { isTerminalStatus, TERMINAL_EVENT_TYPES } from './wire';
+import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
 
 /** Consecutive failed (re)connections, without a single event between them, before giving up. */
 const MAX_FAILED_CONNECTIONS = 5;
@@ -93,7 +93,7 @@ export async function* httpTaskEvents(
       connection.abort();
     }
     // The stream ended without the terminal event: maybe the task ended before our resume point.
-    if (received === 0 && isTerminalStatus((await options.taskStatus()).status)) return;
+    if (received === 0 && isTerminal((await options.taskStatus()).status)) return;
     await sleep(retryMs, options.signal);
   }
 }

@@ -1,5 +1,5 @@
-import type { BatchRequest, BatchResponse } from '../agent/task-batch.service';
-import type { TaskEvent, TaskRequest, TaskResponse } from '../agent/task.types';
+import type { BatchRequest, BatchResponse } from '../agent/batches/task-batch.service';
+import type { TaskEvent, TaskRequest, TaskResponse } from '../contracts/task.types';
 import type { PartialConfig } from '../config/config.schema';
 import type { MetricsSnapshot } from '../metrics/metrics.service';
 import type {
@@ -20,7 +20,7 @@ import { ConnectionError } from './connection.error';
 import { httpTaskEvents } from './http-event-stream';
 import { HttpClientOptions, HttpRequester, sleep } from './http-requester';
 import { validBatchId, validTaskId } from './request-validation';
-import { isTerminalStatus, TERMINAL_EVENT_TYPES } from './wire';
+import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
 
 const TASKS = '/api/v1/tasks';
 
@@ -46,7 +46,7 @@ export class HttpApiClient implements ApiClient {
    */
   async executeTask(request: TaskRequest, options: ExecuteTaskOptions = {}): Promise<TaskResponse> {
     const answer = await this.post(request, options, { prefer: 'respond-async' });
-    if (isTerminalStatus(answer.body.status)) return answer.body;
+    if (isTerminal(answer.body.status)) return answer.body;
     const taskId = answer.body.task_id;
     await this.waitTerminal(taskId, options.signal);
     const location = answer.headers.get('location');
@@ -205,7 +205,7 @@ export class HttpApiClient implements ApiClient {
     }
     for (;;) {
       if (
-        isTerminalStatus(
+        isTerminal(
           (await this.read<TaskResponse>(this.taskPath(taskId), { taskId }, signal)).status,
         )
       )

@@ -1,7 +1,8 @@
-import { LOCAL_ADMIN } from '../auth/caller-identity';
-import type { TaskEvent } from '../agent/task.types';
+import { LOCAL_ADMIN } from '../contracts/caller-identity';
+import type { TaskEvent } from '../contracts/task.types';
 import type { CoreProviders } from '../library/core-providers';
-import { isTerminalStatus, TERMINAL_EVENT_TYPES, toWire } from './wire';
+import { TERMINAL_EVENT_TYPES } from '../contracts/task.types';
+import { toWire } from '../common/to-wire';
 
 /** Resolves when `signal` aborts (rejecting with its reason), so a wait can race it. */
 export function abortPromise(signals: AbortSignal[]): { promise: Promise<never>; dispose(): void } {
@@ -28,7 +29,7 @@ export async function* inProcessEvents(
   afterSeq: number,
   signals: AbortSignal[],
 ): AsyncGenerator<TaskEvent> {
-  core.runner.visible(taskId, LOCAL_ADMIN);
+  core.tasks.assertVisible(taskId, LOCAL_ADMIN);
   const live: TaskEvent[] = [];
   let wake: (() => void) | undefined;
   // Subscribe before reading the history so nothing falls between the two; seq drops duplicates.
@@ -47,10 +48,10 @@ export async function* inProcessEvents(
         yield toWire(event);
         if (TERMINAL_EVENT_TYPES.has(event.type)) return;
       }
-      if (isTerminalStatus(core.runner.visible(taskId, LOCAL_ADMIN).status)) {
+      if (core.tasks.assertVisible(taskId, LOCAL_ADMIN).terminal) {
         // The end is written, and its terminal event with it, but published only once it is
         // committed (like the SSE route, which replays after that commit): read it from there.
-        await core.runner.terminalsDurable();
+        await core.tasks.terminalsDurable();
         pending.push(...core.events.history(taskId, last));
         if (pending.length || live.length) continue;
         return; // the caller had already seen the end

@@ -1,6 +1,6 @@
-import { LOCAL_ADMIN } from '../auth/caller-identity';
-import type { BatchRequest, BatchResponse } from '../agent/task-batch.service';
-import type { TaskEvent, TaskRequest, TaskResponse } from '../agent/task.types';
+import { LOCAL_ADMIN } from '../contracts/caller-identity';
+import type { BatchRequest, BatchResponse } from '../agent/batches/task-batch.service';
+import type { TaskEvent, TaskRequest, TaskResponse } from '../contracts/task.types';
 import { mapError } from '../common/error-body';
 import { AgentRunnerError } from '../common/errors';
 import type { PartialConfig } from '../config/config.schema';
@@ -32,7 +32,8 @@ import {
   validTaskId,
   validTaskRequest,
 } from './request-validation';
-import { isTerminalStatus, TERMINAL_EVENT_TYPES, toWire } from './wire';
+import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
+import { toWire } from '../common/to-wire';
 
 /** Anything thrown inside the service, as the HTTP edge would have reported it. */
 function asClientError(e: unknown): unknown {
@@ -79,15 +80,15 @@ export class InProcessApiClient implements ApiClient {
   }
 
   getTaskStatus(taskId: string): Promise<TaskResponse> {
-    return this.call(async () => this.core.runner.get(await validTaskId(taskId), LOCAL_ADMIN));
+    return this.call(async () => this.core.tasks.get(await validTaskId(taskId), LOCAL_ADMIN));
   }
 
   listTasks(query: ListTasksQuery = {}): Promise<TaskList> {
-    return this.call(async () => this.core.runner.list(LOCAL_ADMIN, await validListQuery(query)));
+    return this.call(async () => this.core.tasks.list(LOCAL_ADMIN, await validListQuery(query)));
   }
 
   cancelTask(taskId: string): Promise<TaskResponse> {
-    return this.call(async () => this.core.runner.cancel(await validTaskId(taskId), LOCAL_ADMIN));
+    return this.call(async () => this.core.tasks.cancel(await validTaskId(taskId), LOCAL_ADMIN));
   }
 
   async *streamTaskEvents(
@@ -161,7 +162,7 @@ export class InProcessApiClient implements ApiClient {
   /** What POST /tasks?wait=false does: submit, then the task as it is now. */
   private async submit(request: TaskRequest, options: SubmitTaskOptions): Promise<TaskResponse> {
     const accepted = await validTaskRequest(request);
-    const { task } = await this.core.runner.submitAndWait(accepted, LOCAL_ADMIN, {
+    const { task } = await this.core.tasks.submitAndWait(accepted, LOCAL_ADMIN, {
       idempotencyKey: options.idempotencyKey,
       wait: false,
     });
@@ -169,7 +170,7 @@ export class InProcessApiClient implements ApiClient {
   }
 
   private isDone(task: TaskResponse): boolean {
-    return isTerminalStatus(task.status);
+    return isTerminal(task.status);
   }
 
   /** Resolves on the task's terminal event (no polling, no timer), then reads the task. */
@@ -183,14 +184,14 @@ export class InProcessApiClient implements ApiClient {
           unsubscribe = this.core.events.subscribe(taskId, (event) => {
             if (TERMINAL_EVENT_TYPES.has(event.type)) resolve();
           });
-          if (this.isDone(this.core.runner.get(taskId, LOCAL_ADMIN))) resolve();
+          if (this.isDone(this.core.tasks.get(taskId, LOCAL_ADMIN))) resolve();
         }),
       ]);
     } finally {
       unsubscribe();
       abort.dispose();
     }
-    return this.core.runner.get(taskId, LOCAL_ADMIN);
+    return this.core.tasks.get(taskId, LOCAL_ADMIN);
   }
 
   /** Resolves once every task of the batch is terminal and the batch is recorded complete. */

@@ -2,15 +2,19 @@ import type { Type } from '@nestjs/common';
 import { UpdateConfigDto } from '../admin/dto/update-config.dto';
 import { UpdateModelConfigDto } from '../admin/dto/update-model-config.dto';
 import { ValidateConfigDto } from '../admin/dto/validate-config.dto';
-import { BatchRequestDto } from '../agent/dto/batch-request.dto';
-import { BatchIdParamDto, ListTasksQueryDto, TaskIdParamDto } from '../agent/dto/task-query.dto';
-import { TaskRequestDto } from '../agent/dto/task-request.dto';
-import type { BatchRequest } from '../agent/task-batch.service';
-import type { TaskRequest } from '../agent/task.types';
+import { BatchRequestDto } from '../agent/http/dto/batch-request.dto';
+import {
+  BatchIdParamDto,
+  ListTasksQueryDto,
+  TaskIdParamDto,
+} from '../agent/http/dto/task-query.dto';
+import { TaskRequestDto } from '../agent/http/dto/task-request.dto';
+import type { BatchRequest } from '../agent/batches/task-batch.service';
+import type { TaskRequest } from '../contracts/task.types';
 import { createValidationPipe } from '../common/validation.pipe';
 import type { PartialConfig } from '../config/config.schema';
 import type { ListTasksQuery, ModelConfigUpdate } from './api-client';
-import { toWire } from './wire';
+import { toWire } from '../common/to-wire';
 
 /**
  * The HTTP edge's validation (same DTOs, same pipe, same InvalidRequestError and details) for

@@ -1,5 +1,5 @@
-import type { BatchResponse } from '../agent/task-batch.service';
-import type { TaskContext, TaskEvent, TaskRequest, TaskResponse } from '../agent/task.types';
+import type { BatchResponse } from '../agent/batches/task-batch.service';
+import type { TaskContext, TaskEvent, TaskRequest, TaskResponse } from '../contracts/task.types';
 import type { PartialConfig } from '../config/config.schema';
 import type { MetricsSnapshot } from '../metrics/metrics.service';
 import type {

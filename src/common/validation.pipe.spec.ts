@@ -1,7 +1,7 @@
 import type { ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
-import { BatchIdParamDto, SubmitQueryDto, TaskIdParamDto } from '../agent/dto/task-query.dto';
-import { TaskRequestDto } from '../agent/dto/task-request.dto';
+import { BatchIdParamDto, SubmitQueryDto, TaskIdParamDto } from '../agent/http/dto/task-query.dto';
+import { TaskRequestDto } from '../agent/http/dto/task-request.dto';
 import { FastParseDto, createValidationPipe } from './validation.pipe';
 
 /** What a pipe made of the input: the instance (class and own fields) or the error's problems. */

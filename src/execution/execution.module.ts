@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit, Optional } from '@nestjs/common';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 import { PidsCgroups } from './process/pids-cgroups.service';
 import { ProcessRunner } from './process/process-runner';
 import { SandboxProbe } from './sandbox/sandbox-probe.service';
@@ -38,4 +39,14 @@ import { WriteFileTool } from './tools/write-file.tool';
   ],
   exports: [ToolRegistry, SandboxProbe, WorkspaceService],
 })
-export class ExecutionModule {}
+export class ExecutionModule implements OnModuleInit {
+  constructor(
+    private readonly sandbox: SandboxProbe,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {}
+
+  /** Readiness: down only when bubblewrap is required and broken; a disabled run_command is reported, not down. */
+  onModuleInit(): void {
+    this.readiness?.register({ name: 'sandbox', check: () => this.sandbox.readiness() });
+  }
+}

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { AgentRunnerError } from '../common/errors';
 import { MetricsService } from '../metrics/metrics.service';
-import type { ToolDefinition } from '../model/language-model';
+import type { ToolDefinition } from '../contracts/tool-definition';
 import type { DisabledToolDto, ToolsResponseDto } from './dto/tools-response.dto';
 import { ToolDeniedError, ToolInputError } from './execution.errors';
 import type { ToolContext, ToolHandler, ToolOutcome } from './execution.types';

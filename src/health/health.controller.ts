@@ -12,7 +12,7 @@ import { Public } from '../auth/auth.decorators';
 import { ApiErrorResponse } from '../common/api-error-responses.decorator';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { HealthCheckResultDto } from './dto/health-check-result.dto';
-import { ReadinessRegistry } from './readiness.registry';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 
 /** The probes' other answers: the health body on 503 (the API error shape while shutting down). */
 const ApiHealthErrorResponses = () =>

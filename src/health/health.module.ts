@@ -2,7 +2,7 @@ import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfigService } from '../config/app-config.service';
 import { HealthController } from './health.controller';
-import { ReadinessRegistry } from './readiness.registry';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 
 /** Registry of readiness checks (global, so any module can add one) and the health routes. */
 @Global()

@@ -1,9 +1,9 @@
 import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigAdminService } from '../admin/config-admin.service';
-import { TaskBatchService } from '../agent/task-batch.service';
-import { TaskEventsService } from '../agent/task-events.service';
-import { TaskRunnerService as TaskRunnerProvider } from '../agent/task-runner.service';
+import { TaskBatchService } from '../agent/batches/task-batch.service';
+import { TaskEventsService } from '../agent/tasks/task-events.service';
+import { TasksService } from '../agent/tasks/tasks.service';
 import { CoreModule } from '../app/core.module';
 import { AppConfigService } from '../config/app-config.service';
 import type { LoadedConfig } from '../config/config.loader';
@@ -34,7 +34,7 @@ export async function bootCore(
   return {
     context,
     providers: {
-      runner: context.get(TaskRunnerProvider),
+      tasks: context.get(TasksService),
       batches: context.get(TaskBatchService),
       events: context.get(TaskEventsService),
       status: context.get(StatusService),

@@ -1,7 +1,7 @@
 import type { ConfigAdminService } from '../admin/config-admin.service';
-import type { TaskBatchService } from '../agent/task-batch.service';
-import type { TaskEventsService } from '../agent/task-events.service';
-import type { TaskRunnerService as TaskRunnerProvider } from '../agent/task-runner.service';
+import type { TaskBatchService } from '../agent/batches/task-batch.service';
+import type { TaskEventsService } from '../agent/tasks/task-events.service';
+import type { TasksService } from '../agent/tasks/tasks.service';
 import type { AppConfigService } from '../config/app-config.service';
 import type { SandboxProbe } from '../execution/sandbox/sandbox-probe.service';
 import type { ToolRegistry } from '../execution/tool-registry.service';
@@ -13,7 +13,7 @@ import type { StatusService } from '../status/status.service';
  * call. Types only here, so importing the package does not load the whole service.
  */
 export interface CoreProviders {
-  runner: TaskRunnerProvider;
+  tasks: TasksService;
   batches: TaskBatchService;
   events: TaskEventsService;
   status: StatusService;

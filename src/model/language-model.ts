@@ -2,6 +2,9 @@
  * The one interface planning and the agent loop use to talk to a model (SPEC 4).
  * Implementations: the OpenAI-compatible client (every provider) and the built-in offline planner.
  */
+import type { ToolDefinition } from '../contracts/tool-definition';
+
+export type { ToolDefinition };
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
@@ -22,13 +25,6 @@ export interface ChatMessage {
   tool_call_id?: string;
   /** On tool messages: the tool's name. */
   name?: string;
-}
-
-/** A tool offered to the model: name, description and JSON Schema of its arguments. */
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
 }
 
 export interface ChatRequest {

@@ -1,4 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, OnModuleInit, Optional } from '@nestjs/common';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 import { MODEL_RETRY_TIMING, ModelRegistry } from './model.registry';
 import { ProviderLimiterRegistry } from './provider-limiter.registry';
 import { RetryTiming } from './retry-policy';
@@ -13,7 +14,23 @@ import { RetryTiming } from './retry-policy';
   providers: [ProviderLimiterRegistry, ModelRegistry],
   exports: [ModelRegistry, ProviderLimiterRegistry],
 })
-export class ModelModule {
+export class ModelModule implements OnModuleInit {
+  constructor(
+    private readonly models: ModelRegistry,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {}
+
+  /** Readiness: whether the model can be called (key present where required); never calls a paid API. */
+  onModuleInit(): void {
+    this.readiness?.register({
+      name: 'model',
+      check: () => {
+        const { ready, ...model } = this.models.describe();
+        return { ok: ready, ...model };
+      },
+    });
+  }
+
   static forRoot(options: { retryTiming?: RetryTiming } = {}): DynamicModule {
     return {
       module: ModelModule,

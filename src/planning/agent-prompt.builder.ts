@@ -1,4 +1,4 @@
-import { TaskPlan } from '../agent/task.types';
+import { TaskPlan } from '../contracts/task.types';
 import { ChatMessage } from '../model/language-model';
 import { PromptTemplate } from './prompt-template';
 import {

@@ -1,4 +1,4 @@
-import { Complexity, TaskPlan } from '../agent/task.types';
+import { Complexity, TaskPlan } from '../contracts/task.types';
 import { complexityForSteps, stepsForComplexity } from './plan-fields';
 import { ParsedPlan } from './plan-parser';
 

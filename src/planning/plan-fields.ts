@@ -1,4 +1,4 @@
-import { Complexity } from '../agent/task.types';
+import { Complexity } from '../contracts/task.types';
 
 /** Longest understanding/approach kept from a model answer. */
 export const MAX_PLAN_TEXT = 4000;

@@ -1,4 +1,4 @@
-import { Complexity } from '../agent/task.types';
+import { Complexity } from '../contracts/task.types';
 import { planComplexity, planRequirements, planSteps, planText } from './plan-fields';
 
 /** The plan fields found in a model answer (each may be missing) and the form it came in. */

@@ -1,4 +1,4 @@
-import { TaskPlan } from '../agent/task.types';
+import { TaskPlan } from '../contracts/task.types';
 import { buildAgentMessages } from './agent-prompt.builder';
 import { buildPlanCorrection, buildPlanMessages, planAnswerFormat } from './plan-prompt.builder';
 import { FALLBACK_ROLE } from './prompt-sections';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SCENARIOS } from '../agent/task.types';
+import { SCENARIOS } from '../contracts/task.types';
 import { packageRoot } from './package-root';
 import { parsePlanAnswer } from './plan-parser';
 import { PromptTemplate } from './prompt-template';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isAbsolute, join, resolve } from 'node:path';
-import { TaskPlan } from '../agent/task.types';
+import { TaskPlan } from '../contracts/task.types';
 import { AppConfigService } from '../config/app-config.service';
 import { ChatMessage, LanguageModel } from '../model/language-model';
 import { buildAgentMessages } from './agent-prompt.builder';

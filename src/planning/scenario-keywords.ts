@@ -1,4 +1,4 @@
-import { Scenario } from '../agent/task.types';
+import { Scenario } from '../contracts/task.types';
 
 /**
  * Scoring terms for the nine built-in scenarios: [pattern, weight]. Latin patterns are regular

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { TaskPlan } from '../agent/task.types';
+import { TaskPlan } from '../contracts/task.types';
 import {
   ChatMessage,
   ChatRequest,

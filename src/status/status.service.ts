@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { TaskRunnerService } from '../agent/task-runner.service';
+import { TasksService } from '../agent/tasks/tasks.service';
 import { packageVersion } from '../common/package-info';
 import { SandboxProbe } from '../execution/sandbox/sandbox-probe.service';
 import { ToolRegistry } from '../execution/tool-registry.service';
-import { ReadinessRegistry } from '../health/readiness.registry';
+import { ReadinessRegistry } from '../contracts/readiness.registry';
 import { MetricsService } from '../metrics/metrics.service';
 import { ModelRegistry } from '../model/model.registry';
 import { ServiceStatusDto } from './service-status.dto';
@@ -14,7 +14,7 @@ export class StatusService {
   constructor(
     private readonly metrics: MetricsService,
     private readonly readiness: ReadinessRegistry,
-    private readonly runner: TaskRunnerService,
+    private readonly tasks: TasksService,
     private readonly models: ModelRegistry,
     private readonly tools: ToolRegistry,
     private readonly sandbox: SandboxProbe,
@@ -28,8 +28,8 @@ export class StatusService {
       version: packageVersion(),
       health: ready.ok ? 'healthy' : 'degraded',
       uptime_seconds: snapshot.system.uptime_seconds,
-      active_tasks: this.runner.activeCount,
-      queued_tasks: this.runner.queuedCount,
+      active_tasks: this.tasks.activeCount,
+      queued_tasks: this.tasks.queuedCount,
       total_tasks: snapshot.tasks.total,
       completed_tasks: snapshot.tasks.completed,
       failed_tasks: snapshot.tasks.failed,

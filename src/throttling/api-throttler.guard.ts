@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import { RateLimitError } from '../common/errors';
 import { CALLER_REQUEST_KEY } from '../auth/auth.decorators';
-import { CallerIdentity } from '../auth/caller-identity';
+import { CallerIdentity } from '../contracts/caller-identity';
 
 /**
  * Rate limits per API key (per client IP without one), across all routes: the bucket follows the

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import * as yaml from 'js-yaml';
-import type { TaskResponse } from '../../src/agent/task.types';
+import type { TaskResponse } from '../../src/contracts/task.types';
 import { packageVersion } from '../../src/common/package-info';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { CapturedStream, FakeSignals, runCommand, until } from './support/cli-harness';

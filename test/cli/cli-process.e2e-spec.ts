@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { TaskResponse } from '../../src/agent/task.types';
+import type { TaskResponse } from '../../src/contracts/task.types';
 import { freePort, PROJECT_ROOT } from '../support/server-process';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/cli.js');

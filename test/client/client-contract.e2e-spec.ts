@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskResponse, TaskStep } from '../../src/agent/task.types';
+import type { TaskEvent, TaskResponse, TaskStep } from '../../src/contracts/task.types';
 import type { PartialConfig } from '../../src/config/config.schema';
 import {
   AgentRunnerError,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { TASK_PRIORITIES, TASK_STATUSES } from '../../src/agent/task.types';
+import { TASK_PRIORITIES, TASK_STATUSES } from '../../src/contracts/task.types';
 import { ERROR_HTTP_STATUS } from '../../src/common/errors';
 import { publishedDocument } from '../support/published-openapi';
 import { ADMIN_KEY, bearer, TEST_KEYS } from '../support/test-app';

@@ -423,7 +423,7 @@ describe('no accepted task is lost under load', () => {
 
 describe('retention', () => {
   it('purges finished tasks past storage.retention_days, and a purged task is a 404 even after it was read', async () => {
-    const { TaskRetentionService } = await import('../../src/agent/task-retention.service');
+    const { TaskRetentionService } = await import('../../src/agent/tasks/task-retention.service');
     const t = await createTaskApp({ overrides: { storage: { retention_days: 1 } } });
     try {
       const task = (await t.post('/api/v1/tasks', { task: 'list the files in .' })).json();

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TaskEventsService } from '../../src/agent/task-events.service';
-import { TaskRunnerService } from '../../src/agent/task-runner.service';
+import { TaskEventsService } from '../../src/agent/tasks/task-events.service';
+import { TasksService } from '../../src/agent/tasks/tasks.service';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 
@@ -51,7 +51,7 @@ describe("a task's end is told to nobody before it is committed", () => {
   it('publishes the terminal event and answers waiting callers only after the commit', async () => {
     fake.setDefault(fakeReply.text('done'));
     const events = t.app.get(TaskEventsService);
-    const runner = t.app.get(TaskRunnerService);
+    const runner = t.app.get(TasksService);
     const id = (await t.post('/api/v1/tasks?wait=false', { task: 'say done' })).json().task_id;
     const atEvent: (string | undefined)[] = [];
     events.subscribe(id, (e) => {

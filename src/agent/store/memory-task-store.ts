@@ -1,5 +1,11 @@
 import { TaskNotFoundError } from '../../common/errors';
-import { TERMINAL_STATUSES, TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../task.types';
+import {
+  TERMINAL_STATUSES,
+  TaskEvent,
+  TaskMetrics,
+  TaskPlan,
+  TaskStep,
+} from '../../contracts/task.types';
 import { duplicateEvent, taskInterruptedError, taskInterruptedEvent } from './task-interrupted';
 import { checkListLimit, decodeTaskCursor, encodeTaskCursor } from './task-list.paging';
 import type {

@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskStep } from '../task.types';
+import type { TaskEvent, TaskStep } from '../../contracts/task.types';
 import type { BatchRecord, TaskRecord } from './task-store';
 
 /** A `tasks` row as SQLite returns it (JSON columns still text). */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TaskNotFoundError } from '../../common/errors';
-import type { TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../task.types';
+import type { TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../../contracts/task.types';
 import { applyMigrations } from './migrations';
 import { StoreIntegrityError, quickCheck } from './sqlite-integrity-check';
 import {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { StoreUnavailableError } from '../../common/errors';
 import { AppConfigService } from '../../config/app-config.service';
-import type { ReadinessResult } from '../../health/readiness.registry';
+import type { ReadinessResult } from '../../contracts/readiness.registry';
 import { MetricsService, StoreOperation } from '../../metrics/metrics.service';
 import { DiskSpaceProbe } from './disk-space.probe';
 import type { TaskStore } from './task-store';

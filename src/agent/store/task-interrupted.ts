@@ -1,4 +1,4 @@
-import type { TaskError, TaskEvent } from '../task.types';
+import type { TaskError, TaskEvent } from '../../contracts/task.types';
 
 /** The error every driver records for a task cut short by a restart (SPEC 1.5). */
 export function taskInterruptedError(): TaskError {

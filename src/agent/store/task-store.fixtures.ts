@@ -1,5 +1,5 @@
-import type { TaskEvent, TaskStep } from '../task.types';
-import { emptyMetrics } from '../task-views';
+import type { TaskEvent, TaskStep } from '../../contracts/task.types';
+import { emptyMetrics } from '../tasks/task-views';
 import type { BatchRecord, TaskRecord } from './task-store';
 
 /** Test data builders for store records (used by the store specs and by specs of its callers). */

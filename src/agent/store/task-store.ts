@@ -8,7 +8,7 @@ import {
   TaskResult,
   TaskStatus,
   TaskStep,
-} from '../task.types';
+} from '../../contracts/task.types';
 
 /** A task as persisted: the wire fields plus what the service needs to resume and authorise. */
 export interface TaskRecord {

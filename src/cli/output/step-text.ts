@@ -1,4 +1,4 @@
-import type { TaskPlan, TaskResponse, TaskResult, TaskStep } from '../../agent/task.types';
+import type { TaskPlan, TaskResponse, TaskResult, TaskStep } from '../../contracts/task.types';
 
 const MARK: Record<TaskStep['status'], string> = {
   running: '…',

@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../agent/task.types';
+import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../contracts/task.types';
 import type { CliIo } from '../cli-io';
 import { answerText, outcomeLine, planLines, stepLine } from './step-text';
 

@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../agent/task.types';
+import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../contracts/task.types';
 import type { CliIo } from '../cli-io';
 import { taskSucceeded } from '../exit-codes';
 import { duration, oneLine, outcomeLine, planLines, stepLabel, stepLine } from './step-text';
