@@ -189,6 +189,8 @@ export async function taskCore(
   overrides: {
     service?: Partial<AgentRunnerConfig['service']>;
     execution?: Partial<AgentRunnerConfig['execution']>;
+    /** The store as a restart finds it. */
+    store?: MemoryTaskStore;
   } = {},
 ): Promise<TaskCore> {
   const loaded = loadConfig({ env: {}, dotenv: false, cwd: '/nonexistent' });
