@@ -1,36 +1,38 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { TaskPlan } from '../../contracts/task.types';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolRegistry } from '../../execution/tool-registry.service';
-import { ChatMessage, ChatResponse, ModelError, ToolCall } from '../../model/language-model';
+import { ToolDefinition } from '../../contracts/tool-definition';
+import { ChatMessage, ChatResponse, LanguageModel, ModelError } from '../../model/language-model';
 import { ModelRegistry } from '../../model/model.registry';
+import { PromptTemplate } from '../../planning/prompt-template';
 import { PromptService } from '../../planning/prompt.service';
-import { readOutcome } from '../../common/task-outcome';
 import { UnderstandingEngine } from '../../planning/understanding-engine';
 import { StepRecorder } from './step-recorder';
 import { TaskOutcome, TaskProcessor, TaskRun } from './task-agent.types';
-import { TaskArtifact, TaskMetrics, TaskPlan, TaskResult } from '../../contracts/task.types';
+import { composeResult } from './task-result.composer';
+import { TaskStop } from './task-stop';
+import { ToolCallRunner } from './tool-call.runner';
 
-/** Thrown inside the loop to end a task with a task-level error code. */
-class TaskStop extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-  }
+/** What one run works with, worked out once before the loop. */
+interface RunContext {
+  run: TaskRun;
+  model: LanguageModel;
+  steps: StepRecorder;
+  template: PromptTemplate;
+  scenario: string | null;
+  tools: ToolDefinition[];
+  toolCalls: ToolCallRunner;
+  maxSteps: number;
 }
 
 /**
- * TaskAgent.processTask: plan with the UnderstandingEngine, then let the model work through
- * tools until it answers without a tool call or runs out of steps. Every tool call gets a result
- * (denials and errors included) so the conversation stays valid; the task's AbortSignal reaches
- * every model call and process.
+ * The agent loop: plan with the UnderstandingEngine, then let the model work through tools until
+ * it answers without a tool call or runs out of rounds (max_steps), then compose the result. The
+ * task's AbortSignal reaches every model call and process.
  */
 @Injectable()
 export class TaskAgentService extends TaskProcessor {
-  private readonly logger = new Logger(TaskAgentService.name);
-
   constructor(
     private readonly models: ModelRegistry,
     private readonly tools: ToolRegistry,
@@ -41,138 +43,33 @@ export class TaskAgentService extends TaskProcessor {
   }
 
   async processTask(run: TaskRun): Promise<TaskOutcome> {
-    const { record, signal } = run;
-    const request = record.request;
-    const execution = this.config.get('execution');
-    const modelConfig = this.config.get('model');
-    const model = this.models.current();
-    const { metrics, artifacts } = run;
-    const steps = new StepRecorder(run);
+    const ctx = this.contextFor(run);
     let plan: TaskPlan | null = null;
-    const maxSteps = Math.min(
-      request.context?.constraints?.max_steps ?? execution.max_steps,
-      execution.max_steps,
-    );
-    const workingDirectory = this.tools.resolveTaskWorkingDirectory(
-      request.context?.working_directory,
-    );
-    const template = this.prompts.resolveTemplate(workingDirectory);
-    const scenario = this.prompts.inferScenario(
-      record.task,
-      request.context?.scenario,
-      template,
-    ).scenario;
-    const toolDefs = this.tools.definitions(request.context?.tools);
-    const countCall = (r: ChatResponse) => {
-      metrics.model_calls += 1;
-      metrics.model_attempts += r.attempts;
-      metrics.model_time_ms += r.latency_ms;
-      metrics.tokens_used.prompt += r.usage.prompt;
-      metrics.tokens_used.completion += r.usage.completion;
-      metrics.tokens_used.total += r.usage.total;
-    };
-    const finish = (outcome: Omit<TaskOutcome, 'metrics' | 'plan'>): TaskOutcome => ({
+    const end = (outcome: Omit<TaskOutcome, 'metrics' | 'plan'>): TaskOutcome => ({
       ...outcome,
       plan,
-      metrics,
+      metrics: run.metrics,
     });
-
     try {
-      if (execution.planning) {
-        const step = steps.start('planning', 'Understand the task and plan the approach');
-        try {
-          const engine = UnderstandingEngine.withTemplate(model, template, {
-            maxEstimatedSteps: maxSteps,
-          });
-          const understood = await engine.understandTaskDetailed(record.task, {
-            scenario: scenario ?? undefined,
-            signal,
-          });
-          understood.calls.forEach(countCall);
-          plan = understood.plan;
-          steps.end(step, 'completed', `${plan.understanding}\nApproach: ${plan.approach}`);
-          run.onPlan(plan);
-        } catch (e) {
-          steps.end(step, 'failed', null, (e as Error).message);
-          throw e;
-        }
-      }
-
-      const messages: ChatMessage[] = this.prompts.buildAgentMessages(
-        record.task,
-        template,
-        scenario,
-        plan,
-        toolDefs.map((t) => t.name),
+      if (this.config.get('execution').planning) plan = await this.plan(ctx);
+      const answer = await this.converse(ctx, plan);
+      const result = composeResult(answer, run.artifacts, run.record.started_at);
+      ctx.steps.end(
+        ctx.steps.start('completion', 'Compose the result'),
+        'completed',
+        result.summary,
       );
-      const seenCalls = new Map<string, number>();
-      for (let round = 1; round <= maxSteps; round++) {
-        signal.throwIfAborted();
-        const step = steps.start('model', `Ask the model (round ${round})`, { round });
-        let response: ChatResponse;
-        try {
-          response = await model.chat({
-            messages,
-            tools: toolDefs.length ? toolDefs : undefined,
-            signal,
-            max_tokens: modelConfig.max_tokens,
-            temperature: modelConfig.temperature,
-            purpose: 'step',
-          });
-        } catch (e) {
-          steps.end(step, 'failed', null, (e as Error).message);
-          throw e;
-        }
-        countCall(response);
-        const calls = response.message.tool_calls ?? [];
-        steps.end(
-          step,
-          'completed',
-          calls.length
-            ? `Tool calls: ${calls.map((c) => c.name).join(', ')}`
-            : response.message.content,
-        );
-        messages.push({ ...response.message, tool_calls: calls.length ? calls : undefined });
-        if (calls.length === 0) {
-          const result = this.result(response.message.content ?? '', artifacts, run);
-          const done = steps.start('completion', 'Compose the result');
-          steps.end(done, 'completed', result.summary);
-          return finish({ status: 'completed', result });
-        }
-        for (const call of calls) {
-          const content = await this.callTool(call, {
-            run,
-            workingDirectory,
-            steps,
-            metrics,
-            artifacts,
-            seenCalls,
-            execution,
-          });
-          messages.push({ role: 'tool', tool_call_id: call.id, name: call.name, content });
-        }
-      }
-      throw new TaskStop(
-        'MAX_STEPS_EXCEEDED',
-        `The task did not finish within ${maxSteps} model rounds (max_steps).`,
-        { max_steps: maxSteps },
-      );
+      return end({ status: 'completed', result });
     } catch (e) {
-      if (signal.aborted) {
-        // The runner has already recorded cancelled/timeout; this outcome is not used.
-        return finish({
+      // Aborted: the dispatcher has recorded cancelled/timeout already; this outcome is not used.
+      if (run.signal.aborted) {
+        return end({
           status: 'failed',
           error: { code: 'TASK_CANCELLED', message: 'Aborted.', details: null },
         });
       }
-      if (e instanceof TaskStop) {
-        return finish({
-          status: 'failed',
-          error: { code: e.code, message: e.message, details: e.details },
-        });
-      }
-      if (e instanceof ModelError) {
-        return finish({
+      if (e instanceof TaskStop || e instanceof ModelError) {
+        return end({
           status: 'failed',
           error: { code: e.code, message: e.message, details: e.details },
         });
@@ -181,89 +78,131 @@ export class TaskAgentService extends TaskProcessor {
     }
   }
 
-  /** Runs one tool call (or refuses a repeated one); always returns the text for the model. */
-  private async callTool(
-    call: ToolCall,
-    ctx: {
-      run: TaskRun;
-      workingDirectory: string;
-      steps: StepRecorder;
-      metrics: TaskMetrics;
-      artifacts: TaskArtifact[];
-      seenCalls: Map<string, number>;
-      execution: { max_repeated_tool_calls: number };
-    },
-  ): Promise<string> {
-    const { run, steps, metrics } = ctx;
-    const input = parseArguments(call.arguments);
-    const step = steps.start('tool', `Call ${call.name}`, input, call.name);
-    const key = `${call.name}\u0000${call.arguments}`;
-    const repeats = ctx.seenCalls.get(key) ?? 0;
-    ctx.seenCalls.set(key, repeats + 1);
-    if (repeats >= 1) {
-      const message = `You already made this exact ${call.name} call ${repeats} time(s) with the same arguments; its result has not changed. Use it, or try something different.`;
-      steps.end(step, 'failed', null, 'repeated identical tool call');
-      if (repeats >= ctx.execution.max_repeated_tool_calls) {
-        throw new TaskStop(
-          'REPEATED_TOOL_CALL',
-          `The model repeated the same ${call.name} call ${repeats + 1} times; stopped.`,
-          { tool: call.name, repeats: repeats + 1 },
-        );
-      }
-      return message;
-    }
-    const started = Date.now();
-    // Counted when it starts: a call cut short by a cancel or timeout still ran.
-    metrics.tool_calls += 1;
-    const outcome = await this.tools.execute(call.name, input, {
-      task_id: run.record.task_id,
-      workingDirectory: ctx.workingDirectory,
-      allowedPaths: run.record.request.context?.constraints?.allowed_paths,
-      environment: run.record.request.context?.environment,
-      signal: run.signal,
-      deadline: run.deadline,
-      enabledTools: run.record.request.context?.tools,
-    });
-    metrics.tool_time_ms += Date.now() - started;
-    if (outcome.artifact) ctx.artifacts.push(outcome.artifact);
-    const status =
-      outcome.status === 'ok' ? 'completed' : outcome.status === 'denied' ? 'denied' : 'failed';
-    steps.end(
-      step,
-      status,
-      outcome.output,
-      outcome.status === 'ok' ? null : (outcome.error ?? outcome.output),
+  private contextFor(run: TaskRun): RunContext {
+    const { request } = run.record;
+    const execution = this.config.get('execution');
+    const maxSteps = Math.min(
+      request.context?.constraints?.max_steps ?? execution.max_steps,
+      execution.max_steps,
     );
-    return outcome.output;
+    const workingDirectory = this.tools.resolveTaskWorkingDirectory(
+      request.context?.working_directory,
+    );
+    const template = this.prompts.resolveTemplate(workingDirectory);
+    const steps = new StepRecorder(run);
+    return {
+      run,
+      model: this.models.current(),
+      steps,
+      template,
+      scenario: this.prompts.inferScenario(run.record.task, request.context?.scenario, template)
+        .scenario,
+      tools: this.tools.definitions(request.context?.tools),
+      toolCalls: new ToolCallRunner(
+        this.tools,
+        run,
+        steps,
+        workingDirectory,
+        execution.max_repeated_tool_calls,
+      ),
+      maxSteps,
+    };
   }
 
-  private result(text: string, artifacts: TaskArtifact[], run: TaskRun): TaskResult {
-    const outcome = readOutcome(text);
-    const trimmed = outcome.text.trim() || '(the model gave no final answer text)';
-    const firstParagraph = trimmed.split(/\n\s*\n/)[0].trim();
-    const summary =
-      firstParagraph.length > 500 ? `${firstParagraph.slice(0, 497)}...` : firstParagraph;
-    return {
-      success: outcome.goalMet,
-      summary,
-      details: trimmed,
-      artifacts,
-      execution_time:
-        Math.round(
-          (Date.now() - Date.parse(run.record.started_at ?? new Date().toISOString())) / 10,
-        ) / 100,
-    };
+  /** The planning step: understand the task and plan the approach. */
+  private async plan(ctx: RunContext): Promise<TaskPlan> {
+    const { run, steps } = ctx;
+    const step = steps.start('planning', 'Understand the task and plan the approach');
+    try {
+      const engine = UnderstandingEngine.withTemplate(ctx.model, ctx.template, {
+        maxEstimatedSteps: ctx.maxSteps,
+      });
+      const understood = await engine.understandTaskDetailed(run.record.task, {
+        scenario: ctx.scenario ?? undefined,
+        signal: run.signal,
+      });
+      understood.calls.forEach((call) => countCall(run, call));
+      const { plan } = understood;
+      steps.end(step, 'completed', `${plan.understanding}\nApproach: ${plan.approach}`);
+      run.onPlan(plan);
+      return plan;
+    } catch (e) {
+      steps.end(step, 'failed', null, (e as Error).message);
+      throw e;
+    }
+  }
+
+  /** Rounds of model answers and tool calls; returns the model's final answer text. */
+  private async converse(ctx: RunContext, plan: TaskPlan | null): Promise<string> {
+    const { run } = ctx;
+    const messages: ChatMessage[] = this.prompts.buildAgentMessages(
+      run.record.task,
+      ctx.template,
+      ctx.scenario,
+      plan,
+      ctx.tools.map((t) => t.name),
+    );
+    for (let round = 1; round <= ctx.maxSteps; round++) {
+      run.signal.throwIfAborted();
+      const response = await this.ask(ctx, messages, round);
+      const calls = response.message.tool_calls ?? [];
+      messages.push({ ...response.message, tool_calls: calls.length ? calls : undefined });
+      if (calls.length === 0) return response.message.content ?? '';
+      for (const call of calls) {
+        const content = await ctx.toolCalls.call(call);
+        messages.push({ role: 'tool', tool_call_id: call.id, name: call.name, content });
+      }
+    }
+    throw new TaskStop(
+      'MAX_STEPS_EXCEEDED',
+      `The task did not finish within ${ctx.maxSteps} model rounds (max_steps).`,
+      { max_steps: ctx.maxSteps },
+    );
+  }
+
+  /** One model call, as a step of its own. */
+  private async ask(
+    ctx: RunContext,
+    messages: ChatMessage[],
+    round: number,
+  ): Promise<ChatResponse> {
+    const { run, steps } = ctx;
+    const model = this.config.get('model');
+    const step = steps.start('model', `Ask the model (round ${round})`, { round });
+    let response: ChatResponse;
+    try {
+      response = await ctx.model.chat({
+        messages,
+        tools: ctx.tools.length ? ctx.tools : undefined,
+        signal: run.signal,
+        max_tokens: model.max_tokens,
+        temperature: model.temperature,
+        purpose: 'step',
+      });
+    } catch (e) {
+      steps.end(step, 'failed', null, (e as Error).message);
+      throw e;
+    }
+    countCall(run, response);
+    const calls = response.message.tool_calls ?? [];
+    steps.end(
+      step,
+      'completed',
+      calls.length
+        ? `Tool calls: ${calls.map((c) => c.name).join(', ')}`
+        : response.message.content,
+    );
+    return response;
   }
 }
 
-/** Tool arguments as an object; unparseable JSON is passed through for the tool to reject clearly. */
-function parseArguments(raw: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(raw || '{}');
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : { _raw: raw };
-  } catch {
-    return { _raw: raw };
-  }
+/** Adds a model call's time, attempts and tokens to the task's figures. */
+function countCall(run: TaskRun, response: ChatResponse): void {
+  const { metrics } = run;
+  metrics.model_calls += 1;
+  metrics.model_attempts += response.attempts;
+  metrics.model_time_ms += response.latency_ms;
+  metrics.tokens_used.prompt += response.usage.prompt;
+  metrics.tokens_used.completion += response.usage.completion;
+  metrics.tokens_used.total += response.usage.total;
 }
