@@ -6,7 +6,7 @@ import { TaskProgressService } from './tasks/task-progress.service';
 import { TaskQueue } from './tasks/task-queue';
 
 /**
- * Restart recovery (docs/api.md, Durability): tasks that were running at the last stop end
+ * Restart recovery (docs/api.md, Lifecycle and guarantees): tasks that were running at the last stop end
  * `failed` / TASK_INTERRUPTED with their open steps closed; queued tasks are queued again (a
  * sequential batch with its first unfinished task only); then dispatching begins.
  */

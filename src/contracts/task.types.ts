@@ -1,5 +1,5 @@
 /**
- * Wire types of SPEC 1 (snake_case), shared by the HTTP API, the library and the CLI.
+ * Wire types of the task API (snake_case; docs/api.md), shared by the HTTP API, the library and the CLI.
  */
 
 export const TASK_STATUSES = [
@@ -18,7 +18,7 @@ export const TERMINAL_STATUSES: readonly TaskStatus[] = [
   'timeout',
 ];
 
-/** A terminal state never changes again (docs/api.md, Task states). */
+/** A terminal state never changes again (docs/api.md, Lifecycle and guarantees). */
 export function isTerminal(status: TaskStatus | string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }

@@ -11,7 +11,7 @@ export function truncateForStep(text: string | null | undefined): string | null 
     : `${text.slice(0, MAX_STEP_OUTPUT_CHARS)}… (truncated)`;
 }
 
-/** Numbers, times and publishes a task's steps (SPEC 1.2). */
+/** Numbers, times and publishes a task's steps (docs/api.md, `GET /api/v1/tasks/{id}`). */
 export class StepRecorder {
   private next = 1;
 

@@ -6,7 +6,7 @@ const MAX_SUMMARY_CHARS = 500;
 
 /**
  * The result of a task the model finished: its final answer as details, the first paragraph as
- * the summary, whether it says the goal was met (docs/api.md, Task result), and the artifacts.
+ * the summary, whether it says the goal was met (docs/api.md, `GET /api/v1/tasks/{id}`), and the artifacts.
  */
 export function composeResult(
   answer: string,

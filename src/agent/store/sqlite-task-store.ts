@@ -54,7 +54,7 @@ type Statement = Database.Statement;
 const flag = (present: boolean) => (present ? 1 : 0);
 
 /**
- * The default store (SPEC 1.5): one embedded SQLite file in WAL mode with `synchronous=NORMAL`
+ * The default store (docs/api.md, Lifecycle and guarantees): one embedded SQLite file in WAL mode with `synchronous=NORMAL`
  * (a commit is durable against a process crash; a power cut may lose the last few), every
  * statement prepared once. Reads on this connection see every write at once. The writes of one
  * event-loop turn are committed together at its end (group commit), and callers that tell a

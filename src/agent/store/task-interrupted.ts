@@ -1,6 +1,6 @@
 import type { TaskError, TaskEvent } from '../../contracts/task.types';
 
-/** The error every driver records for a task cut short by a restart (SPEC 1.5). */
+/** The error every driver records for a task cut short by a restart (docs/api.md, Lifecycle and guarantees). */
 export function taskInterruptedError(): TaskError {
   return {
     code: 'TASK_INTERRUPTED',

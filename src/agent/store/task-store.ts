@@ -20,7 +20,7 @@ export interface TaskRecord {
   task: string;
   /** The request as accepted (after defaults and caps), replayed after a restart. */
   request: TaskRequest;
-  /** Hash of the canonical request body, for idempotent replays (SPEC 1.4). */
+  /** Hash of the canonical request body, for idempotent replays (docs/api.md, `POST /api/v1/tasks`). */
   request_hash: string;
   metadata: Record<string, unknown>;
   batch_id: string | null;
@@ -70,7 +70,7 @@ export interface TaskCompletion {
 }
 
 /**
- * Durable storage of tasks, steps, events and batches (SPEC 1.5). Synchronous by design: the
+ * Durable storage of tasks, steps, events and batches (docs/api.md, Lifecycle and guarantees). Synchronous by design: the
  * embedded SQLite driver answers in microseconds and a sync API keeps state transitions atomic.
  */
 export interface TaskStore {

@@ -28,7 +28,7 @@ export interface SubmitOptions {
 
 export interface SubmitResult {
   task: TaskResponse;
-  /** True when an identical earlier request was returned instead (docs/api.md, Idempotency). */
+  /** True when an identical earlier request was returned instead (docs/api.md, `POST /api/v1/tasks`). */
   replayed: boolean;
 }
 

@@ -16,7 +16,7 @@ export function emptyMetrics(): TaskMetrics {
   };
 }
 
-/** The TaskResponse (docs/api.md, Task object) of a stored task (with its steps when given). */
+/** The TaskResponse (docs/api.md, `GET /api/v1/tasks/{id}`) of a stored task (with its steps when given). */
 export function toTaskResponse(record: TaskRecord, steps: TaskStep[] | null): TaskResponse {
   const response: TaskResponse = {
     task_id: record.task_id,

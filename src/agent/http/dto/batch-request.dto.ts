@@ -11,7 +11,7 @@ import {
 } from 'class-validator';
 import { TaskRequestDto } from './task-request.dto';
 
-/** Several tasks at once (SPEC 2): parallel under the concurrency limit, or in order. */
+/** Several tasks at once (docs/api.md, Batches): parallel under the concurrency limit, or in order. */
 export class BatchRequestDto {
   /** 1..100 tasks. */
   @IsArray()
