@@ -1,19 +1,10 @@
 import 'reflect-metadata';
 import { ConfigValidationError } from './config/config.validation';
-import { UnsafeBindError, parseBindAddress } from './auth/bind-safety';
-import { createHttpApp } from './app/create-http-app';
+import { UnsafeBindError } from './auth/bind-safety';
 import { StoreIntegrityError } from './agent/store/sqlite-integrity-check';
-import { AppConfigService } from './config/app-config.service';
-import { ServiceLifecycleLogger } from './app/service-lifecycle.logger';
+import { serve } from './app/serve';
 
-/** Starts the HTTP service (what `npm start` and `agent-runner serve` run). */
-export async function serve(configFile?: string): Promise<void> {
-  const app = await createHttpApp({ configFile });
-  const { host, port } = parseBindAddress(app.get(AppConfigService).get('service').bind_address);
-  await app.listen({ host, port });
-  app.get(ServiceLifecycleLogger).listening(app.getHttpServer().address());
-}
-
+/** `npm start`: the HTTP service on the configuration found in the usual places. */
 if (require.main === module) {
   serve().catch((err: unknown) => {
     if (err instanceof ConfigValidationError || err instanceof UnsafeBindError) {

@@ -17,7 +17,7 @@ export class ServeCommand extends CommandRunner {
   async run(_args: string[], options: { config?: string }): Promise<void> {
     try {
       // Loaded only here: the other commands never load the HTTP stack.
-      const { serve } = await import('../../main');
+      const { serve } = await import('../../app/serve');
       await serve(options.config);
       this.io.keepAlive = true;
     } catch (e) {
