@@ -9,7 +9,6 @@ import {
   BatchRow,
   EventRow,
   StepRow,
-  TASK_COLUMNS,
   TaskRow,
   batchFromRow,
   batchParams,
@@ -23,7 +22,8 @@ import {
 import { TaskStatements, prepareTaskStatements } from './sqlite-task-statements';
 import { StoreWriteError, isStoreUnavailable } from './store-write-error';
 import { duplicateEvent, taskInterruptedError, taskInterruptedEvent } from './task-interrupted';
-import { checkListLimit, decodeTaskCursor, encodeTaskCursor } from './task-list.paging';
+import { taskListQuery } from './sqlite-task-list';
+import { checkListLimit, encodeTaskCursor } from './task-list.paging';
 import type {
   BatchRecord,
   TaskCompletion,
@@ -158,36 +158,9 @@ export class SqliteTaskStore implements TaskStore {
 
   listTasks(filter: TaskListFilter): TaskPage {
     const limit = checkListLimit(filter);
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    const where: string[] = [];
-    let key = '';
-    if (filter.owner === null) {
-      where.push('owner IS NULL');
-      key += 'n';
-    } else if (filter.owner !== undefined) {
-      where.push('owner = @owner');
-      params.owner = filter.owner;
-      key += 'o';
-    }
-    for (const field of ['status', 'priority'] as const) {
-      if (filter[field] === undefined) continue;
-      where.push(`${field} = @${field}`);
-      params[field] = filter[field];
-      key += field[0];
-    }
-    if (filter.cursor !== undefined) {
-      where.push('seq < @after');
-      params.after = decodeTaskCursor(filter.cursor);
-      key += 'c';
-    }
+    const { key, sql, params } = taskListQuery(filter, limit);
     let stmt = this.listStatements.get(key);
-    if (!stmt) {
-      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      stmt = this.db.prepare(
-        `SELECT ${TASK_COLUMNS} FROM tasks ${clause} ORDER BY seq DESC LIMIT @limit`,
-      );
-      this.listStatements.set(key, stmt);
-    }
+    if (!stmt) this.listStatements.set(key, (stmt = this.db.prepare(sql)));
     const rows = stmt.all(params) as TaskRow[];
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
