@@ -11,12 +11,13 @@ export const TASK_STATUSES = [
   'timeout',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly TaskStatus[] = [
+export const TERMINAL_STATUSES = [
   'completed',
   'failed',
   'cancelled',
   'timeout',
-];
+] as const satisfies readonly TaskStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** A terminal state never changes again (docs/api.md, Lifecycle and guarantees). */
 export function isTerminal(status: TaskStatus | string): boolean {
@@ -172,8 +173,6 @@ export const TERMINAL_EVENT: Readonly<Record<TerminalStatus, TaskEventType>> = {
   cancelled: 'task.cancelled',
   timeout: 'task.timeout',
 };
-
-export type TerminalStatus = 'completed' | 'failed' | 'cancelled' | 'timeout';
 
 export const TERMINAL_EVENT_TYPES: ReadonlySet<TaskEventType> = new Set(
   Object.values(TERMINAL_EVENT),

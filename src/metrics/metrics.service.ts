@@ -8,7 +8,9 @@ export type MetricsSnapshot = MetricsSnapshotDto;
 
 export type ToolOutcome = 'ok' | 'error' | 'denied';
 export type ModelOutcome = 'success' | 'error' | 'aborted';
-export type TaskTerminalStatus = 'completed' | 'failed' | 'cancelled' | 'timeout';
+import type { TerminalStatus } from '../contracts/task.types';
+
+export type TaskTerminalStatus = TerminalStatus;
 /** What failed in the store: a turn's commit, one write, or the readiness probe's write. */
 export type StoreOperation = 'commit' | 'write' | 'probe';
 

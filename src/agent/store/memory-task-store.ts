@@ -1,6 +1,6 @@
 import { TaskNotFoundError } from '../../common/errors';
 import {
-  TERMINAL_STATUSES,
+  isTerminal,
   TaskEvent,
   TaskMetrics,
   TaskPlan,
@@ -187,7 +187,7 @@ export class MemoryTaskStore implements TaskStore {
   purgeCompletedBefore(before: string): number {
     this.assertOpen();
     const doomed = (t: TaskRecord) =>
-      TERMINAL_STATUSES.includes(t.status) && t.completed_at !== null && t.completed_at < before;
+      isTerminal(t.status) && t.completed_at !== null && t.completed_at < before;
     const kept = this.order.filter((s) => !doomed(s.record));
     const removed = this.order.length - kept.length;
     for (const { record: t } of this.order) {

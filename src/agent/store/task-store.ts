@@ -8,6 +8,7 @@ import {
   TaskResult,
   TaskStatus,
   TaskStep,
+  TerminalStatus,
 } from '../../contracts/task.types';
 
 /** A task as persisted: the wire fields plus what the service needs to resume and authorise. */
@@ -61,7 +62,7 @@ export interface TaskPage {
 
 /** Fields a terminal transition sets. */
 export interface TaskCompletion {
-  status: 'completed' | 'failed' | 'cancelled' | 'timeout';
+  status: TerminalStatus;
   completed_at: string;
   result?: TaskResult | null;
   error?: TaskError | null;
