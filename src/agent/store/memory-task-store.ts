@@ -1,11 +1,5 @@
 import { TaskNotFoundError } from '../../common/errors';
-import {
-  isTerminal,
-  TaskEvent,
-  TaskMetrics,
-  TaskPlan,
-  TaskStep,
-} from '../../contracts/task.types';
+import { isTerminal, TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../../contracts/task.types';
 import { duplicateEvent, taskInterruptedError, taskInterruptedEvent } from './task-interrupted';
 import { checkListLimit, decodeTaskCursor, encodeTaskCursor } from './task-list.paging';
 import type {
