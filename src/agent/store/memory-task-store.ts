@@ -22,7 +22,7 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const isOpen = (t: TaskRecord) => t.status === 'queued' || t.status === 'running';
 
 /**
- * `storage.driver = "memory"`: the same contract as the SQLite driver, held in Maps and lost on
+ * `storage.driver = "memory"`: the same contract as the other drivers, held in Maps and lost on
  * exit. Every value goes in and comes out as a copy, so callers can never mutate stored state.
  */
 export class MemoryTaskStore implements TaskStore {
@@ -36,25 +36,27 @@ export class MemoryTaskStore implements TaskStore {
   private nextSeq = 1;
   private closed = false;
 
-  insertTask(task: TaskRecord): boolean {
+  async insertTask(task: TaskRecord, first?: TaskEvent): Promise<boolean> {
     this.assertOpen();
     if (this.tasks.has(task.task_id)) return false;
+    if (first && first.task_id !== task.task_id) throw new TaskNotFoundError(first.task_id);
     const stored = {
       seq: this.nextSeq++,
       record: copy({ ...task, metadata: task.metadata ?? {} }),
     };
     this.tasks.set(task.task_id, stored);
     this.order.push(stored);
+    if (first) this.addEvent(first);
     return true;
   }
 
-  getTask(taskId: string): TaskRecord | undefined {
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
     this.assertOpen();
     const stored = this.tasks.get(taskId);
     return stored && copy(stored.record);
   }
 
-  markRunning(taskId: string, startedAt: string): boolean {
+  async markRunning(taskId: string, startedAt: string): Promise<boolean> {
     const t = this.find(taskId);
     if (t?.status !== 'queued') return false;
     t.status = 'running';
@@ -62,16 +64,21 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void {
+  async updateProgress(
+    taskId: string,
+    patch: { plan?: TaskPlan | null; metrics?: TaskMetrics },
+  ): Promise<void> {
     const t = this.find(taskId);
     if (!t || !isOpen(t)) return;
     if (patch.plan !== undefined) t.plan = copy(patch.plan);
     if (patch.metrics !== undefined) t.metrics = copy(patch.metrics);
   }
 
-  completeTask(taskId: string, c: TaskCompletion): boolean {
+  async completeTask(taskId: string, c: TaskCompletion, terminal?: TaskEvent): Promise<boolean> {
     const t = this.find(taskId);
     if (!t || !isOpen(t)) return false;
+    // The event first: a duplicate seq refuses the whole transition, as a transaction would.
+    if (terminal) this.addEvent(terminal);
     t.status = c.status;
     t.completed_at = c.completed_at;
     if (c.result !== undefined) t.result = copy(c.result);
@@ -81,7 +88,7 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  listTasks(filter: TaskListFilter): TaskPage {
+  async listTasks(filter: TaskListFilter): Promise<TaskPage> {
     this.assertOpen();
     const limit = checkListLimit(filter);
     let i = this.order.length - 1;
@@ -102,26 +109,35 @@ export class MemoryTaskStore implements TaskStore {
     };
   }
 
-  queuedTasks(): TaskRecord[] {
+  async queuedTasks(): Promise<TaskRecord[]> {
     this.assertOpen();
     return this.order.filter((s) => s.record.status === 'queued').map((s) => copy(s.record));
   }
 
-  saveStep(taskId: string, step: TaskStep): void {
+  async saveStep(taskId: string, step: TaskStep): Promise<void> {
     this.requireTask(taskId);
     let steps = this.steps.get(taskId);
     if (!steps) this.steps.set(taskId, (steps = new Map()));
     steps.set(step.step_number, copy({ ...step, input: step.input ?? {} }));
   }
 
-  getSteps(taskId: string): TaskStep[] {
+  async getSteps(taskId: string): Promise<TaskStep[]> {
     this.assertOpen();
     const steps = [...(this.steps.get(taskId)?.values() ?? [])];
     return copy(steps.sort((a, b) => a.step_number - b.step_number));
   }
 
-  appendEvent(event: TaskEvent): void {
+  async appendEvent(event: TaskEvent): Promise<void> {
     this.requireTask(event.task_id);
+    this.addEvent(event);
+  }
+
+  async lastEventSeq(taskId: string): Promise<number> {
+    this.assertOpen();
+    return this.events.get(taskId)?.at(-1)?.seq ?? 0;
+  }
+
+  private addEvent(event: TaskEvent): void {
     let list = this.events.get(event.task_id);
     if (!list) this.events.set(event.task_id, (list = []));
     const stored = copy({ ...event, data: event.data ?? {} });
@@ -138,12 +154,12 @@ export class MemoryTaskStore implements TaskStore {
     );
   }
 
-  getEvents(taskId: string, afterSeq = 0): TaskEvent[] {
+  async getEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
     this.assertOpen();
     return copy((this.events.get(taskId) ?? []).filter((e) => e.seq > afterSeq));
   }
 
-  insertBatch(batch: BatchRecord): void {
+  async insertBatch(batch: BatchRecord): Promise<void> {
     this.assertOpen();
     if (this.batches.has(batch.batch_id)) {
       throw new Error(`Batch ${batch.batch_id} already exists.`);
@@ -151,19 +167,19 @@ export class MemoryTaskStore implements TaskStore {
     this.batches.set(batch.batch_id, copy(batch));
   }
 
-  getBatch(batchId: string): BatchRecord | undefined {
+  async getBatch(batchId: string): Promise<BatchRecord | undefined> {
     this.assertOpen();
     const batch = this.batches.get(batchId);
     return batch && copy(batch);
   }
 
-  completeBatch(batchId: string, completedAt: string): void {
+  async completeBatch(batchId: string, completedAt: string): Promise<void> {
     this.assertOpen();
     const batch = this.batches.get(batchId);
     if (batch && batch.completed_at === null) batch.completed_at = completedAt;
   }
 
-  interruptRunning(now: string): string[] {
+  async interruptRunning(now: string): Promise<string[]> {
     this.assertOpen();
     const ids: string[] = [];
     for (const { record: t } of this.order) {
@@ -172,13 +188,13 @@ export class MemoryTaskStore implements TaskStore {
       t.completed_at = now;
       t.error = taskInterruptedError();
       const events = this.events.get(t.task_id) ?? [];
-      this.appendEvent(taskInterruptedEvent(t.task_id, (events.at(-1)?.seq ?? 0) + 1, now));
+      this.addEvent(taskInterruptedEvent(t.task_id, (events.at(-1)?.seq ?? 0) + 1, now));
       ids.push(t.task_id);
     }
     return ids;
   }
 
-  purgeCompletedBefore(before: string): number {
+  async purgeCompletedBefore(before: string): Promise<number> {
     this.assertOpen();
     const doomed = (t: TaskRecord) =>
       isTerminal(t.status) && t.completed_at !== null && t.completed_at < before;
@@ -204,11 +220,11 @@ export class MemoryTaskStore implements TaskStore {
     return Promise.resolve();
   }
 
-  ping(): { ok: boolean; reason?: string } {
+  async ping(): Promise<{ ok: boolean; reason?: string }> {
     return this.closed ? { ok: false, reason: 'task store is closed' } : { ok: true };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
   }
 

@@ -1,3 +1,4 @@
+import { TaskNotFoundError } from '../../common/errors';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,8 +33,13 @@ require.extensions['.ts'] = (m, filename) => {
 };
 const { SqliteTaskStore } = require(${JSON.stringify(path.join(__dirname, 'sqlite-task-store.ts'))});
 const out = {};
+(async () => {
 ${body}
 process.stdout.write(JSON.stringify(out));
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
 `,
     { mode: 0o644 },
   );
@@ -71,22 +77,22 @@ describe('SqliteTaskStore (SQLite only)', () => {
     }
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-task-store-'));
     file = path.join(dir, 'nested', 'data', 'tasks.db');
   });
-  afterEach(() => {
-    for (const store of opened.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   describe('files and settings', () => {
-    it('creates missing parent folders and a private file, in WAL mode with the intended pragmas', () => {
+    it('creates missing parent folders and a private file, in WAL mode with the intended pragmas', async () => {
       const sut = open();
       expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       expect(sut.journalMode).toBe('wal');
-      sut.insertTask(makeTaskRecord());
+      await sut.insertTask(makeTaskRecord());
       expect(fs.existsSync(`${file}-wal`)).toBe(true);
       expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
 
@@ -96,15 +102,15 @@ describe('SqliteTaskStore (SQLite only)', () => {
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     });
 
-    it('works in memory for tests (":memory:")', () => {
+    it('works in memory for tests (":memory:")', async () => {
       const sut = new SqliteTaskStore(':memory:');
       opened.push(sut);
-      expect(sut.insertTask(makeTaskRecord())).toBe(true);
-      expect(sut.getTask('task-1')?.status).toBe('queued');
+      expect(await sut.insertTask(makeTaskRecord())).toBe(true);
+      expect((await sut.getTask('task-1'))?.status).toBe('queued');
       expect(sut.journalMode).toBe('memory');
     });
 
-    it('names the file when it cannot be opened', () => {
+    it('names the file when it cannot be opened', async () => {
       fs.writeFileSync(
         path.join(dir, 'not-a-db'),
         'this is not a database file, just text '.repeat(50),
@@ -122,13 +128,13 @@ describe('SqliteTaskStore (SQLite only)', () => {
 
     it('commits the writes of one turn together at its end; whenDurable resolves after that commit', async () => {
       const sut = open();
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
-      sut.appendEvent(makeEvent('a', 1));
-      sut.saveStep('a', makeStep(1));
-      sut.markRunning('a', '2026-01-01T00:00:00.000Z');
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.appendEvent(makeEvent('a', 1));
+      await sut.saveStep('a', makeStep(1));
+      await sut.markRunning('a', '2026-01-01T00:00:00.000Z');
       // This connection sees every write at once; another sees them after the commit.
-      expect(sut.getTask('a')?.status).toBe('running');
-      expect(sut.getEvents('a')).toHaveLength(1);
+      expect((await sut.getTask('a'))?.status).toBe('running');
+      expect(await sut.getEvents('a')).toHaveLength(1);
       expect(countIn('tasks')).toBe(0);
       const durable = sut.whenDurable();
       let resolvedEarly = false;
@@ -144,7 +150,7 @@ describe('SqliteTaskStore (SQLite only)', () => {
 
     it('rejects whenDurable when the turn could not be committed', async () => {
       const sut = open({ onCommitError: () => undefined });
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
       const durable = sut.whenDurable();
       (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');
       await expect(durable).rejects.toThrow(/rolled back/);
@@ -152,10 +158,13 @@ describe('SqliteTaskStore (SQLite only)', () => {
 
     it('commits a terminal state with the turn (the runner tells nobody before whenDurable)', async () => {
       const sut = open();
-      sut.insertTask(makeTaskRecord({ task_id: 'a', status: 'running' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a', status: 'running' }));
       await sut.whenDurable();
-      sut.saveStep('a', makeStep(1));
-      sut.completeTask('a', { status: 'completed', completed_at: '2026-01-01T00:00:01.000Z' });
+      await sut.saveStep('a', makeStep(1));
+      await sut.completeTask('a', {
+        status: 'completed',
+        completed_at: '2026-01-01T00:00:01.000Z',
+      });
       const status = () =>
         inspect((db) => db.prepare("SELECT status FROM tasks WHERE task_id = 'a'").get());
       expect(status()).toEqual({ status: 'running' });
@@ -166,33 +175,33 @@ describe('SqliteTaskStore (SQLite only)', () => {
 
     it('keeps the turn’s other writes when one write of the turn fails', async () => {
       const sut = open();
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
-      sut.appendEvent(makeEvent('a', 1));
-      expect(() => sut.appendEvent(makeEvent('a', 1))).toThrow();
-      expect(() => sut.saveStep('missing', makeStep(1))).toThrow();
-      sut.insertTask(makeTaskRecord({ task_id: 'b' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.appendEvent(makeEvent('a', 1));
+      await expect(sut.appendEvent(makeEvent('a', 1))).rejects.toThrow(/already recorded/);
+      await expect(sut.saveStep('missing', makeStep(1))).rejects.toThrow(TaskNotFoundError);
+      await sut.insertTask(makeTaskRecord({ task_id: 'b' }));
 
       await endOfTurn();
       expect(countIn('tasks')).toBe(2);
       expect(countIn('task_events')).toBe(1);
     });
 
-    it('commits pending writes on close and before a readiness ping', () => {
+    it('commits pending writes on close and before a readiness ping', async () => {
       const sut = open();
-      sut.insertTask(makeTaskRecord({ task_id: 'pinged' }));
-      expect(sut.ping()).toEqual({ ok: true });
+      await sut.insertTask(makeTaskRecord({ task_id: 'pinged' }));
+      expect(await sut.ping()).toEqual({ ok: true });
       expect(countIn('tasks')).toBe(1);
-      sut.insertTask(makeTaskRecord({ task_id: 'closed' }));
-      sut.close();
+      await sut.insertTask(makeTaskRecord({ task_id: 'closed' }));
+      await sut.close();
       expect(countIn('tasks')).toBe(2);
     });
 
-    it('commits the pending turn when the process exits in the middle of it', () => {
+    it('commits the pending turn when the process exits in the middle of it', async () => {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const fixtures = JSON.stringify(path.join(__dirname, 'task-store.fixtures.ts'));
       const body = `const { makeTaskRecord } = require(${fixtures});
 const store = new SqliteTaskStore(process.argv[2]);
-store.insertTask(makeTaskRecord({ task_id: 'exited' }));
+await store.insertTask(makeTaskRecord({ task_id: 'exited' }));
 process.stdout.write(JSON.stringify({ inserted: true }));
 process.exit(0);`;
       expect(runChild(dir, process.execPath, [childScript(dir, body), file])).toEqual({
@@ -206,12 +215,12 @@ process.exit(0);`;
     it('reports a turn whose transaction an error rolled back, and carries on', async () => {
       const errors: Error[] = [];
       const sut = open({ onCommitError: (e) => errors.push(e) });
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
       await sut.whenDurable();
-      sut.appendEvent(makeEvent('a', 1));
+      await sut.appendEvent(makeEvent('a', 1));
       // what SQLite does by itself on a full disk or an I/O error in the middle of a turn
       (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');
-      sut.appendEvent(makeEvent('a', 2));
+      await sut.appendEvent(makeEvent('a', 2));
       await endOfTurn();
       expect(errors.map((e) => e.message)).toEqual([
         "an error rolled back this turn's earlier writes",
@@ -221,9 +230,9 @@ process.exit(0);`;
       ]);
     });
 
-    it('commits every write alone with groupCommit: false', () => {
+    it('commits every write alone with groupCommit: false', async () => {
       const sut = open({ groupCommit: false });
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
       expect(countIn('tasks')).toBe(1);
     });
 
@@ -232,12 +241,14 @@ process.exit(0);`;
       const other = new Database(file);
       try {
         other.exec('BEGIN EXCLUSIVE');
-        expect(() => sut.insertTask(makeTaskRecord({ task_id: 'blocked' }))).toThrow(/locked/);
+        await expect(sut.insertTask(makeTaskRecord({ task_id: 'blocked' }))).rejects.toMatchObject({
+          message: expect.stringMatching(/locked/),
+        });
         other.exec('ROLLBACK');
       } finally {
         other.close();
       }
-      sut.insertTask(makeTaskRecord({ task_id: 'later' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'later' }));
       await endOfTurn();
       expect(inspect((db) => db.prepare('SELECT task_id FROM tasks').all())).toEqual([
         { task_id: 'later' },
@@ -254,27 +265,27 @@ process.exit(0);`;
     it('rolls the whole turn back when a write fails for lack of space; its commit fails for all', async () => {
       const errors: Error[] = [];
       const sut = open({ onCommitError: (e) => errors.push(e) });
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
       await sut.whenDurable();
-      sut.saveStep('a', makeStep(1));
+      await sut.saveStep('a', makeStep(1));
       const durable = sut.whenDurable();
       fillUp(sut);
-      expect(() => sut.saveStep('a', makeStep(2, { output: 'x'.repeat(100_000) }))).toThrow(
-        expect.objectContaining({ code: 'SQLITE_FULL' }),
-      );
+      await expect(
+        sut.saveStep('a', makeStep(2, { output: 'x'.repeat(100_000) })),
+      ).rejects.toMatchObject({ code: 'SQLITE_FULL' });
       await expect(durable).rejects.toBeInstanceOf(StoreWriteError);
       expect(errors).toHaveLength(1);
-      expect(sut.getSteps('a')).toEqual([]);
+      expect(await sut.getSteps('a')).toEqual([]);
       expect(isStoreUnavailable(await durable.catch((e: unknown) => e))).toBe(true);
       // The next turn writes normally.
-      sut.saveStep('a', makeStep(3));
+      await sut.saveStep('a', makeStep(3));
       await sut.whenDurable();
-      expect(sut.getSteps('a').map((s) => s.step_number)).toEqual([3]);
+      expect((await sut.getSteps('a')).map((s) => s.step_number)).toEqual([3]);
     });
 
     it('rejects a failed commit with StoreWriteError; tells store failures from bad writes', async () => {
       const sut = open({ onCommitError: () => undefined });
-      sut.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }));
       const durable = sut.whenDurable();
       (sut as unknown as { db: Database.Database }).db.exec('ROLLBACK');
       const err = await durable.catch((e: unknown) => e);
@@ -293,22 +304,22 @@ process.exit(0);`;
   describe('integrity check at start', () => {
     const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
-    it('checks a healthy file and says how long it took', () => {
+    it('checks a healthy file and says how long it took', async () => {
       const first = open();
-      for (let i = 0; i < 50; i++) first.insertTask(makeTaskRecord({ task_id: `t${i}` }));
-      first.close();
+      for (let i = 0; i < 50; i++) await first.insertTask(makeTaskRecord({ task_id: `t${i}` }));
+      await first.close();
       const sut = open();
       expect(sut.integrityCheckMs).toEqual(expect.any(Number));
       expect(sut.integrityCheckMs).toBeGreaterThanOrEqual(0);
       expect(new SqliteTaskStore(':memory:').integrityCheckMs).toBeUndefined();
     });
 
-    it('refuses a file with a damaged page, names it, and leaves it as it was', () => {
+    it('refuses a file with a damaged page, names it, and leaves it as it was', async () => {
       const first = open();
       for (let i = 0; i < 200; i++) {
-        first.insertTask(makeTaskRecord({ task_id: `t${i}`, task: `task ${i} `.repeat(40) }));
+        await first.insertTask(makeTaskRecord({ task_id: `t${i}`, task: `task ${i} `.repeat(40) }));
       }
-      first.close();
+      await first.close();
       const pageSize = 4096;
       const pages = fs.statSync(file).size / pageSize;
       expect(pages).toBeGreaterThan(10);
@@ -327,58 +338,62 @@ process.exit(0);`;
   });
 
   describe('restart', () => {
-    it('keeps tasks, steps, events and batches across close and reopen', () => {
+    it('keeps tasks, steps, events and batches across close and reopen', async () => {
       const first = open();
-      first.insertTask(makeTaskRecord({ task_id: 'a' }));
-      first.insertTask(makeTaskRecord({ task_id: 'b', owner: null }));
-      first.markRunning('a', T0);
-      first.saveStep('a', makeStep(1));
-      first.appendEvent(makeEvent('a', 1));
-      first.insertBatch(makeBatch({ task_ids: ['a', 'b'] }));
-      first.completeTask('b', { status: 'cancelled', completed_at: T1 });
-      const page = first.listTasks({ limit: 1 });
-      first.close();
+      await first.insertTask(makeTaskRecord({ task_id: 'a' }));
+      await first.insertTask(makeTaskRecord({ task_id: 'b', owner: null }));
+      await first.markRunning('a', T0);
+      await first.saveStep('a', makeStep(1));
+      await first.appendEvent(makeEvent('a', 1));
+      await first.insertBatch(makeBatch({ task_ids: ['a', 'b'] }));
+      await first.completeTask('b', { status: 'cancelled', completed_at: T1 });
+      const page = await first.listTasks({ limit: 1 });
+      await first.close();
 
       const sut = open();
-      expect(sut.getTask('a')).toEqual(
+      expect(await sut.getTask('a')).toEqual(
         makeTaskRecord({ task_id: 'a', status: 'running', started_at: T0 }),
       );
-      expect(sut.getTask('b')).toMatchObject({
+      expect(await sut.getTask('b')).toMatchObject({
         status: 'cancelled',
         completed_at: T1,
         owner: null,
       });
-      expect(sut.getSteps('a')).toEqual([makeStep(1)]);
-      expect(sut.getEvents('a')).toEqual([makeEvent('a', 1)]);
-      expect(sut.getBatch('batch-1')?.task_ids).toEqual(['a', 'b']);
+      expect(await sut.getSteps('a')).toEqual([makeStep(1)]);
+      expect(await sut.getEvents('a')).toEqual([makeEvent('a', 1)]);
+      expect((await sut.getBatch('batch-1'))?.task_ids).toEqual(['a', 'b']);
 
       // The insertion sequence continues, so old cursors stay valid and new tasks list first.
-      sut.insertTask(makeTaskRecord({ task_id: 'c' }));
-      expect(sut.listTasks({ limit: 10 }).items.map((t) => t.task_id)).toEqual(['c', 'b', 'a']);
+      await sut.insertTask(makeTaskRecord({ task_id: 'c' }));
+      expect((await sut.listTasks({ limit: 10 })).items.map((t) => t.task_id)).toEqual([
+        'c',
+        'b',
+        'a',
+      ]);
       expect(
-        sut.listTasks({ limit: 10, cursor: page.next_cursor! }).items.map((t) => t.task_id),
+        (await sut.listTasks({ limit: 10, cursor: page.next_cursor! })).items.map((t) => t.task_id),
       ).toEqual(['a']);
     });
 
-    it('recovers after a restart: running tasks end as interrupted, queued ones wait to run', () => {
+    it('recovers after a restart: running tasks end as interrupted, queued ones wait to run', async () => {
       const first = open();
-      first.insertTask(makeTaskRecord({ task_id: 'was-running' }));
-      first.insertTask(makeTaskRecord({ task_id: 'was-queued' }));
-      first.markRunning('was-running', T0);
-      first.appendEvent(makeEvent('was-running', 1, { type: 'task.started' }));
-      first.close();
+      await first.insertTask(makeTaskRecord({ task_id: 'was-running' }));
+      await first.insertTask(makeTaskRecord({ task_id: 'was-queued' }));
+      await first.markRunning('was-running', T0);
+      await first.appendEvent(makeEvent('was-running', 1, { type: 'task.started' }));
+      await first.close();
 
       const sut = open();
-      expect(sut.interruptRunning(T1)).toEqual(['was-running']);
-      expect(sut.getTask('was-running')).toMatchObject({
+      expect(await sut.interruptRunning(T1)).toEqual(['was-running']);
+      expect(await sut.getTask('was-running')).toMatchObject({
         status: 'failed',
         error: { code: 'TASK_INTERRUPTED' },
       });
-      expect(sut.getEvents('was-running').map((e) => e.type)).toEqual([
+      expect((await sut.getEvents('was-running')).map((e) => e.type)).toEqual([
         'task.started',
         'task.failed',
       ]);
-      expect(sut.queuedTasks().map((t) => t.task_id)).toEqual(['was-queued']);
+      expect((await sut.queuedTasks()).map((t) => t.task_id)).toEqual(['was-queued']);
     });
   });
 
@@ -388,7 +403,7 @@ process.exit(0);`;
         db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all(),
       );
 
-    it('records every version once and applies nothing on reopen', () => {
+    it('records every version once and applies nothing on reopen', async () => {
       open().close();
       const recorded = versions();
       expect(recorded).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
@@ -398,14 +413,14 @@ process.exit(0);`;
       expect(inspect((db) => applyMigrations(db))).toEqual([]);
     });
 
-    it('numbers migrations 1, 2, 3 … with no gaps', () => {
+    it('numbers migrations 1, 2, 3 … with no gaps', async () => {
       expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_m, i) => i + 1));
     });
 
-    it('applies only the new migration to an existing file and keeps its data', () => {
+    it('applies only the new migration to an existing file and keeps its data', async () => {
       const first = open();
-      first.insertTask(makeTaskRecord({ task_id: 'kept' }));
-      first.close();
+      await first.insertTask(makeTaskRecord({ task_id: 'kept' }));
+      await first.close();
       const next = [
         ...MIGRATIONS,
         {
@@ -421,7 +436,7 @@ process.exit(0);`;
       ]);
     });
 
-    it('rolls back every pending migration when one fails', () => {
+    it('rolls back every pending migration when one fails', async () => {
       open().close();
       const broken = [
         ...MIGRATIONS,
@@ -439,7 +454,7 @@ process.exit(0);`;
       ).toEqual([]);
     });
 
-    it('refuses a file written by a newer build', () => {
+    it('refuses a file written by a newer build', async () => {
       open().close();
       inspect((db) =>
         db
@@ -451,31 +466,31 @@ process.exit(0);`;
   });
 
   describe('ping (readiness)', () => {
-    it('reports not ok while another process holds the write lock, and ok again after', () => {
+    it('reports not ok while another process holds the write lock, and ok again after', async () => {
       const sut = open({ pingBusyTimeoutMs: 20 });
       const other = new Database(file);
       try {
         other.exec('BEGIN EXCLUSIVE');
-        const ping = sut.ping();
+        const ping = await sut.ping();
         expect(ping).toEqual({ ok: false, reason: expect.stringMatching(/locked/) });
         other.exec('ROLLBACK');
       } finally {
         other.close();
       }
-      expect(sut.ping()).toEqual({ ok: true });
+      expect(await sut.ping()).toEqual({ ok: true });
       const db = (sut as unknown as { db: Database.Database }).db;
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     });
 
-    it('reports not ok on a read-only database file', () => {
+    it('reports not ok on a read-only database file', async () => {
       const seed = open();
       seed.insertTask(makeTaskRecord({ task_id: 'readable' }));
       seed.close();
       fs.chmodSync(file, 0o444);
       const body = `const store = new SqliteTaskStore(process.argv[2]);
-out.ping = store.ping();
-out.read = store.getTask('readable').task_id;
-store.close();`;
+out.ping = await store.ping();
+out.read = (await store.getTask('readable')).task_id;
+await store.close();`;
       let result: Record<string, unknown>;
       if (isRoot) {
         // chmod does not bind root, so the store is opened by an unprivileged user (nobody).
@@ -485,7 +500,7 @@ store.close();`;
         result = runChild(dir, process.execPath, [childScript(dir, body), file], 65534);
       } else {
         const sut = open();
-        result = { ping: sut.ping(), read: sut.getTask('readable')?.task_id };
+        result = { ping: await sut.ping(), read: (await sut.getTask('readable'))?.task_id };
       }
       expect(result).toEqual({
         ping: { ok: false, reason: expect.stringMatching(/readonly/) },
@@ -493,7 +508,7 @@ store.close();`;
       });
     });
 
-    it('reports not ok when the disk is full, and ok again once space is freed', () => {
+    it('reports not ok when the disk is full, and ok again once space is freed', async () => {
       if (!isRoot || !fs.existsSync('/usr/bin/unshare')) {
         console.warn(
           'disk-full ping check not run: it needs root and unshare(1) for a private tmpfs',
@@ -506,14 +521,14 @@ store.close();`;
       const body = `Date.prototype.toISOString = () => '2025-01-01T00:00:00.000Z';
 const dir = process.argv[2];
 const store = new SqliteTaskStore(dir + '/tasks.db');
-out.before = store.ping();
+out.before = await store.ping();
 const fd = fs.openSync(dir + '/filler', 'w');
 try { for (;;) fs.writeSync(fd, Buffer.alloc(4096, 1)); } catch (e) { out.fill = e.code; }
 fs.closeSync(fd);
-out.full = store.ping();
+out.full = await store.ping();
 fs.rmSync(dir + '/filler');
-out.after = store.ping();
-store.close();`;
+out.after = await store.ping();
+await store.close();`;
       const mountPoint = fs.mkdtempSync(path.join(dir, 'mnt-'));
       const script = childScript(dir, body);
       const result = runChild(dir, '/usr/bin/unshare', [

@@ -108,23 +108,32 @@ export class SqliteTaskStore implements TaskStore {
     return this.db.pragma('journal_mode', { simple: true }) as string;
   }
 
-  insertTask(task: TaskRecord): boolean {
+  async insertTask(task: TaskRecord, first?: TaskEvent): Promise<boolean> {
     this.joinGroup();
     // Committed with the turn; the HTTP edge acknowledges only after whenDurable().
-    return this.guard(() => this.s.insertTask.run(taskParams(task))).changes === 1;
+    return this.guard(
+      this.db.transaction(() => {
+        const inserted = this.s.insertTask.run(taskParams(task)).changes === 1;
+        if (inserted && first) this.insertEvent(first);
+        return inserted;
+      }),
+    );
   }
 
-  getTask(taskId: string): TaskRecord | undefined {
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
     const row = this.s.getTask.get(taskId) as TaskRow | undefined;
     return row && taskFromRow(row);
   }
 
-  markRunning(taskId: string, startedAt: string): boolean {
+  async markRunning(taskId: string, startedAt: string): Promise<boolean> {
     this.joinGroup();
     return this.guard(() => this.s.markRunning.run(startedAt, taskId)).changes === 1;
   }
 
-  updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void {
+  async updateProgress(
+    taskId: string,
+    patch: { plan?: TaskPlan | null; metrics?: TaskMetrics },
+  ): Promise<void> {
     this.joinGroup();
     const params = {
       task_id: taskId,
@@ -136,7 +145,7 @@ export class SqliteTaskStore implements TaskStore {
     this.guard(() => this.s.updateProgress.run(params));
   }
 
-  completeTask(taskId: string, c: TaskCompletion): boolean {
+  async completeTask(taskId: string, c: TaskCompletion, terminal?: TaskEvent): Promise<boolean> {
     this.joinGroup();
     const params = {
       task_id: taskId,
@@ -151,12 +160,17 @@ export class SqliteTaskStore implements TaskStore {
       set_plan: flag(c.plan !== undefined),
       plan: c.plan == null ? null : JSON.stringify(c.plan),
     };
-    const info = this.guard(() => this.s.completeTask.run(params));
-    // Committed with the turn; the runner tells nobody about it before whenDurable().
-    return info.changes === 1;
+    // Committed with the turn; nobody is told about it before whenDurable().
+    return this.guard(
+      this.db.transaction(() => {
+        const applied = this.s.completeTask.run(params).changes === 1;
+        if (applied && terminal) this.insertEvent(terminal);
+        return applied;
+      }),
+    );
   }
 
-  listTasks(filter: TaskListFilter): TaskPage {
+  async listTasks(filter: TaskListFilter): Promise<TaskPage> {
     const limit = checkListLimit(filter);
     const { key, sql, params } = taskListQuery(filter, limit);
     let stmt = this.listStatements.get(key);
@@ -170,23 +184,32 @@ export class SqliteTaskStore implements TaskStore {
     };
   }
 
-  queuedTasks(): TaskRecord[] {
+  async queuedTasks(): Promise<TaskRecord[]> {
     return (this.s.queuedTasks.all() as TaskRow[]).map(taskFromRow);
   }
 
-  saveStep(taskId: string, step: TaskStep): void {
+  async saveStep(taskId: string, step: TaskStep): Promise<void> {
     this.joinGroup();
     this.write(taskId, () => this.s.saveStep.run(stepParams(taskId, step)));
   }
 
-  getSteps(taskId: string): TaskStep[] {
+  async getSteps(taskId: string): Promise<TaskStep[]> {
     return (this.s.getSteps.all(taskId) as StepRow[]).map(stepFromRow);
   }
 
-  appendEvent(event: TaskEvent): void {
+  async appendEvent(event: TaskEvent): Promise<void> {
     this.joinGroup();
+    this.write(event.task_id, () => this.insertEvent(event));
+  }
+
+  async lastEventSeq(taskId: string): Promise<number> {
+    return (this.s.lastEventSeq.get(taskId) as { seq: number | null }).seq ?? 0;
+  }
+
+  /** Inserts an event; a second event with the same seq is a DuplicateEventError. */
+  private insertEvent(event: TaskEvent): void {
     try {
-      this.write(event.task_id, () => this.s.appendEvent.run(eventParams(event)));
+      this.s.appendEvent.run(eventParams(event));
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw duplicateEvent(event);
@@ -195,34 +218,34 @@ export class SqliteTaskStore implements TaskStore {
     }
   }
 
-  getEvents(taskId: string, afterSeq = 0): TaskEvent[] {
+  async getEvents(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
     return (this.s.getEvents.all(taskId, afterSeq) as EventRow[]).map(eventFromRow);
   }
 
-  insertBatch(batch: BatchRecord): void {
+  async insertBatch(batch: BatchRecord): Promise<void> {
     this.joinGroup();
     this.guard(() => this.s.insertBatch.run(batchParams(batch)));
   }
 
-  getBatch(batchId: string): BatchRecord | undefined {
+  async getBatch(batchId: string): Promise<BatchRecord | undefined> {
     const row = this.s.getBatch.get(batchId) as BatchRow | undefined;
     return row && batchFromRow(row);
   }
 
-  completeBatch(batchId: string, completedAt: string): void {
+  async completeBatch(batchId: string, completedAt: string): Promise<void> {
     this.joinGroup();
     this.guard(() => this.s.completeBatch.run(completedAt, batchId));
   }
 
-  interruptRunning(now: string): string[] {
+  async interruptRunning(now: string): Promise<string[]> {
     return this.interruptTx(now);
   }
 
-  purgeCompletedBefore(before: string): number {
+  async purgeCompletedBefore(before: string): Promise<number> {
     return this.purgeTx(before);
   }
 
-  ping(): { ok: boolean; reason?: string } {
+  async ping(): Promise<{ ok: boolean; reason?: string }> {
     // the heartbeat commits alone: a failing probe must not roll back the turn's other writes
     this.flush();
     try {
@@ -238,7 +261,7 @@ export class SqliteTaskStore implements TaskStore {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (!this.db.open) return;
     this.flush();
     process.off('exit', this.commitAtExit);

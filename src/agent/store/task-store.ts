@@ -71,61 +71,75 @@ export interface TaskCompletion {
 }
 
 /**
- * Durable storage of tasks, steps, events and batches (docs/api.md, Lifecycle and guarantees). Synchronous by design: the
- * embedded SQLite driver answers in microseconds and a sync API keeps state transitions atomic.
+ * Durable storage of tasks, steps, events and batches (docs/api.md, Lifecycle and guarantees).
+ * Asynchronous, so a networked database can implement it; the embedded SQLite driver answers at
+ * once and commits a turn's writes together (group commit). Idempotency and the single terminal
+ * state are the store's to enforce (unique keys, conditional updates), not the caller's memory.
  */
 export interface TaskStore {
-  readonly driver: 'sqlite' | 'memory';
-  /** The file the store writes to, for the free-space probe; undefined when it lives in memory. */
+  readonly driver: 'sqlite' | 'memory' | 'postgres';
+  /** The file the store writes to, for the free-space probe; undefined when it is not a local file. */
   readonly filePath?: string;
 
-  /** Inserts a new task; returns false (and changes nothing) when the id exists. */
-  insertTask(task: TaskRecord): boolean;
-  getTask(taskId: string): TaskRecord | undefined;
-  /** queued → running. Returns false unless the task was queued. */
-  markRunning(taskId: string, startedAt: string): boolean;
-  /** Sets the plan and/or metrics of a running task (no status change). */
-  updateProgress(taskId: string, patch: { plan?: TaskPlan | null; metrics?: TaskMetrics }): void;
   /**
-   * The one terminal transition: applied only while the task is queued or running, so exactly
-   * one terminal state is recorded and a late result never overwrites it. Returns whether it applied.
+   * Inserts a new task with its first event (`task.queued`), both or neither; returns false (and
+   * changes nothing) when the id exists.
    */
-  completeTask(taskId: string, completion: TaskCompletion): boolean;
-  /** Newest first (created_at desc, then id), filtered, with a cursor. */
-  listTasks(filter: TaskListFilter): TaskPage;
+  insertTask(task: TaskRecord, first?: TaskEvent): Promise<boolean>;
+  getTask(taskId: string): Promise<TaskRecord | undefined>;
+  /** queued → running. Returns false unless the task was queued. */
+  markRunning(taskId: string, startedAt: string): Promise<boolean>;
+  /** Sets the plan and/or metrics of a running task (no status change). */
+  updateProgress(
+    taskId: string,
+    patch: { plan?: TaskPlan | null; metrics?: TaskMetrics },
+  ): Promise<void>;
+  /**
+   * The one terminal transition, with its terminal event (both or neither): applied only while
+   * the task is queued or running, so exactly one terminal state is recorded and a late result
+   * never overwrites it. Returns whether it applied.
+   */
+  completeTask(taskId: string, completion: TaskCompletion, terminal?: TaskEvent): Promise<boolean>;
+  /** Newest first (by insertion), filtered, with a cursor. */
+  listTasks(filter: TaskListFilter): Promise<TaskPage>;
   /** Tasks still queued, oldest first (for restart recovery and the dispatcher). */
-  queuedTasks(): TaskRecord[];
+  queuedTasks(): Promise<TaskRecord[]>;
 
   /** Appends a step or replaces the step with the same step_number. */
-  saveStep(taskId: string, step: TaskStep): void;
-  getSteps(taskId: string): TaskStep[];
+  saveStep(taskId: string, step: TaskStep): Promise<void>;
+  getSteps(taskId: string): Promise<TaskStep[]>;
 
-  /** Appends an event; `seq` is assigned by the caller and unique per task. */
-  appendEvent(event: TaskEvent): void;
+  /**
+   * Appends an event; `seq` is assigned by the caller and unique per task (a second event with
+   * the same seq is a DuplicateEventError).
+   */
+  appendEvent(event: TaskEvent): Promise<void>;
   /** Events with seq > afterSeq, ascending. */
-  getEvents(taskId: string, afterSeq?: number): TaskEvent[];
+  getEvents(taskId: string, afterSeq?: number): Promise<TaskEvent[]>;
+  /** The highest event seq of a task (0 when it has none). */
+  lastEventSeq(taskId: string): Promise<number>;
 
-  insertBatch(batch: BatchRecord): void;
-  getBatch(batchId: string): BatchRecord | undefined;
-  completeBatch(batchId: string, completedAt: string): void;
+  insertBatch(batch: BatchRecord): Promise<void>;
+  getBatch(batchId: string): Promise<BatchRecord | undefined>;
+  completeBatch(batchId: string, completedAt: string): Promise<void>;
 
   /**
    * After a restart: every `running` task becomes `failed` with TASK_INTERRUPTED (its events and
    * steps kept; a terminal event appended). Returns the ids it interrupted.
    */
-  interruptRunning(now: string): string[];
+  interruptRunning(now: string): Promise<string[]>;
   /** Deletes terminal tasks (and their steps and events) completed before `before`. Returns how many. */
-  purgeCompletedBefore(before: string): number;
+  purgeCompletedBefore(before: string): Promise<number>;
   /**
    * Resolves once every write made so far is durable (the SQLite driver commits a turn's writes
-   * together). Nothing is told to a client before it: the HTTP edge awaits it before
-   * acknowledging a submission, and the runner before it announces a task's end. Rejects with a
-   * StoreWriteError when that commit fails: the writes are then not in the store.
+   * together; a networked driver's writes are durable when they resolve). Nothing is told to a
+   * client before it. Rejects with a StoreWriteError when that commit fails: the writes are
+   * then not in the store.
    */
   whenDurable(): Promise<void>;
   /** Cheap write check for readiness. */
-  ping(): { ok: boolean; reason?: string };
-  close(): void;
+  ping(): Promise<{ ok: boolean; reason?: string }>;
+  close(): Promise<void>;
 }
 
 export const TASK_STORE = Symbol('TASK_STORE');
