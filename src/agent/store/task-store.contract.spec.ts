@@ -335,6 +335,41 @@ describe.each(drivers)('TaskStore contract: $name', (driver) => {
     });
   });
 
+  describe('transitions with their events (both or neither)', () => {
+    const queued = (id: string) => makeEvent(id, 1, { type: 'task.queued', data: {} });
+    const ended = (id: string, seq: number) =>
+      makeEvent(id, seq, { type: 'task.cancelled', data: { status: 'cancelled' } });
+
+    it('inserts a task with its first event; a second insert of the id adds neither', async () => {
+      expect(await sut.insertTask(makeTaskRecord({ task_id: 'a' }), queued('a'))).toBe(true);
+      expect(
+        await sut.insertTask(makeTaskRecord({ task_id: 'a', task: 'other' }), queued('a')),
+      ).toBe(false);
+      expect(await sut.getEvents('a')).toEqual([queued('a')]);
+      expect((await sut.getTask('a'))!.task).toBe(makeTaskRecord({ task_id: 'a' }).task);
+      expect(await sut.lastEventSeq('a')).toBe(1);
+      expect(await sut.lastEventSeq('nobody')).toBe(0);
+    });
+
+    it('ends a task with its terminal event once; a later end adds no event', async () => {
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }), queued('a'));
+      const end = { status: 'cancelled' as const, completed_at: T1 };
+      expect(await sut.completeTask('a', end, ended('a', 2))).toBe(true);
+      expect(await sut.completeTask('a', { ...end, status: 'failed' }, ended('a', 3))).toBe(false);
+      expect((await sut.getEvents('a')).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await sut.getTask('a'))!.status).toBe('cancelled');
+    });
+
+    it('a terminal event whose seq is taken refuses the whole end', async () => {
+      await sut.insertTask(makeTaskRecord({ task_id: 'a' }), queued('a'));
+      await expect(
+        sut.completeTask('a', { status: 'completed', completed_at: T1 }, ended('a', 1)),
+      ).rejects.toThrow(/already recorded/);
+      expect((await sut.getTask('a'))!.status).toBe('queued');
+      expect(await sut.getEvents('a')).toEqual([queued('a')]);
+    });
+  });
+
   describe('events', () => {
     it('returns events after a seq, ascending', async () => {
       await insert({ task_id: 'a' });
