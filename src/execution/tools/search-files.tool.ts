@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolInputError } from '../execution.errors';
 import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
-import { linkKey, type LinkedFile } from '../sandbox/path-sandbox';
+import { linkKey, type LinkedFile } from '../sandbox/hard-links';
 import { walkFolder } from './file-walker';
 import { globMatcher } from './glob-pattern';
 import { SEARCH_WORKER_SOURCE } from './search-worker.source';
