@@ -24,7 +24,7 @@ import {
   type StorageDriver,
   type ToolProtocol,
 } from './config-enums';
-import { ModelSettings } from './model-settings.dto';
+import { ModelConfigRules } from './model-config-rules.dto';
 import { ServiceConfig } from './service-config.schema';
 
 export * from './config-enums';
@@ -39,13 +39,13 @@ export * from './service-config.schema';
 const MiB = 1024 * 1024;
 
 /**
- * The [model] section: the rules are ModelSettings' (model-settings.dto.ts, shared with the live
- * model swap), the defaults are here. Unset, `provider` is `openai` when a model key is
+ * The [model] section: its rules are ModelConfigRules (model-config-rules.dto.ts, shared with the
+ * live model swap), its defaults are here. Unset, `provider` is `openai` when a model key is
  * configured, else the built-in `offline` planner; `model_name` is the provider's default model;
  * `api_key` falls back to the provider's own variable, e.g. OPENAI_API_KEY. Retries of a failed
  * model call honour Retry-After.
  */
-export class ModelConfig extends ModelSettings {
+export class ModelConfig extends ModelConfigRules {
   override max_tokens = 4000;
   override temperature = 0.7;
   override timeout_seconds = 120;

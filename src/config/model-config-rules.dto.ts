@@ -24,7 +24,7 @@ import {
  * A `.dto.ts` file: the Swagger plugin publishes these rules and descriptions in the API document
  * (only JSDoc right above a field: a line comment there would hide its description).
  */
-export class ModelSettings {
+export class ModelConfigRules {
   /** The model provider (offline: the built-in planner, no AI). */
   @IsOptional()
   @IsIn(MODEL_PROVIDERS)
