@@ -6,9 +6,7 @@ import {
   mkdir,
   open,
   readlink,
-  realpath,
   rename,
-  stat,
   unlink,
   type FileHandle,
 } from 'node:fs/promises';
@@ -342,14 +340,4 @@ export function entryType(st: Stats): EntryType {
   if (st.isDirectory()) return 'dir';
   if (st.isFile()) return 'file';
   return 'other';
-}
-
-/** Real path of an existing folder, or undefined. */
-export async function realFolder(p: string): Promise<string | undefined> {
-  try {
-    const real = await realpath(p);
-    return (await stat(real)).isDirectory() ? real : undefined;
-  } catch {
-    return undefined;
-  }
 }
