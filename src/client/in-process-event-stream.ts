@@ -1,7 +1,8 @@
 import { LOCAL_ADMIN } from '../auth/caller-identity';
 import type { TaskEvent } from '../agent/task.types';
 import type { CoreProviders } from '../library/core-providers';
-import { isTerminalStatus, TERMINAL_EVENT_TYPES, toWire } from './wire';
+import { toWire } from '../common/plain-data';
+import { isTerminalStatus, TERMINAL_EVENT_TYPES } from './wire';
 
 /** Resolves when `signal` aborts (rejecting with its reason), so a wait can race it. */
 export function abortPromise(signals: AbortSignal[]): { promise: Promise<never>; dispose(): void } {

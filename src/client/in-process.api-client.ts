@@ -32,7 +32,8 @@ import {
   validTaskId,
   validTaskRequest,
 } from './request-validation';
-import { isTerminalStatus, TERMINAL_EVENT_TYPES, toWire } from './wire';
+import { toWire } from '../common/plain-data';
+import { isTerminalStatus, TERMINAL_EVENT_TYPES } from './wire';
 
 /** Anything thrown inside the service, as the HTTP edge would have reported it. */
 function asClientError(e: unknown): unknown {

@@ -10,7 +10,7 @@ import type { TaskRequest } from '../agent/task.types';
 import { createValidationPipe } from '../common/validation.pipe';
 import type { PartialConfig } from '../config/config.schema';
 import type { ListTasksQuery, ModelConfigUpdate } from './api-client';
-import { toWire } from './wire';
+import { toWire } from '../common/plain-data';
 
 /**
  * The HTTP edge's validation (same DTOs, same pipe, same InvalidRequestError and details) for

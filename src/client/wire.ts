@@ -11,11 +11,3 @@ export const TERMINAL_EVENT_TYPES: ReadonlySet<TaskEventType> = new Set([
 export function isTerminalStatus(status: TaskStatus | string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
-
-/**
- * The value as it would cross the wire (JSON round trip): undefined keys dropped, class
- * instances made plain. In-process answers go through it so both transports return equal data.
- */
-export function toWire<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
