@@ -10,7 +10,10 @@ import {
   ToolResultView,
 } from './tool-result.reader';
 
-/** The label every offline output starts with (SPEC 4: offline results say so). */
+/**
+ * The label every offline output starts with (docs/models.md, The offline provider: offline results
+ * say so).
+ */
 export const OFFLINE_LABEL = '[offline]';
 
 const MAX_SHOWN_CHARS = 4000;
