@@ -33,7 +33,7 @@ import {
   validTaskRequest,
 } from './request-validation';
 import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
-import { toWire } from '../common/to-wire';
+import { toWire } from '../common/plain-data';
 
 /** Anything thrown inside the service, as the HTTP edge would have reported it. */
 function asClientError(e: unknown): unknown {

@@ -14,7 +14,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-describe('task metrics (SPEC 6) and the JSON snapshot come from the same counters', () => {
+describe('task metrics (docs/api.md, Metrics) and the JSON snapshot come from the same counters', () => {
   let fake: FakeOpenAIServer;
   let t: TaskTestApp;
   beforeAll(async () => {

@@ -147,7 +147,7 @@ describe('batches', () => {
   });
 });
 
-describe('idempotency (SPEC 1.4)', () => {
+describe('idempotency (docs/api.md, POST /api/v1/tasks)', () => {
   let fake: FakeOpenAIServer;
   let t: TaskTestApp;
   beforeAll(async () => {
@@ -332,7 +332,7 @@ describe('events (SSE)', () => {
   });
 });
 
-describe('restart recovery (SPEC 1.5)', () => {
+describe('restart recovery (docs/api.md, Lifecycle and guarantees)', () => {
   it('keeps every accepted task across a restart: queued ones run, running ones end TASK_INTERRUPTED', async () => {
     const fake = await FakeOpenAIServer.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'agent-runner-db-'));
