@@ -23,7 +23,6 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
       AGENT_RUNNER_MAX_CONCURRENT_TASKS: '1',
       AGENT_RUNNER__EXECUTION__PLANNING: 'false',
       AGENT_RUNNER__SERVICE__RATE_LIMITING__ENABLED: 'false',
-      AGENT_RUNNER_LOG_LEVEL: 'warn',
     };
     const post = (base: string, body: unknown) =>
       fetch(`${base}/api/v1/tasks?wait=false`, {
