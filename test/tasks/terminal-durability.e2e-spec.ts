@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskEventsService } from '../../src/agent/task-events.service';
 import { TaskRunnerService } from '../../src/agent/task-runner.service';
+import { eventually } from '../support/eventually';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 
@@ -60,7 +61,7 @@ describe("a task's end is told to nobody before it is committed", () => {
     const { task } = await runner.waitFor(id, 10_000);
     expect(task.status).toBe('completed');
     expect(committedStatus(id)).toBe('completed');
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => expect(atEvent).toHaveLength(1));
     expect(atEvent).toEqual(['completed']);
   });
 
