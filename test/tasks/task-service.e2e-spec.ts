@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
+import { parseSse } from '../support/sse';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 import {
   ADMIN_KEY,
@@ -11,25 +12,6 @@ import {
   TEST_KEYS,
   USER_KEY,
 } from '../support/test-app';
-
-/** Parses an SSE body into events. */
-function parseSse(body: string): { id: number; event: string; data: Record<string, unknown> }[] {
-  return body
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const get = (k: string) =>
-        block
-          .split('\n')
-          .find((l) => l.startsWith(`${k}: `))
-          ?.slice(k.length + 2) ?? '';
-      return {
-        id: Number(get('id')),
-        event: get('event'),
-        data: JSON.parse(get('data')) as Record<string, unknown>,
-      };
-    });
-}
 
 describe('batches', () => {
   let fake: FakeOpenAIServer;
