@@ -284,6 +284,7 @@ describe('HTTP client resilience', () => {
       res.write(sseFrame('t1', 1, 'task.started'));
     });
     const controller = new AbortController();
+    // The caller gives up while the stream stays open: the abort is the behaviour tested.
     setTimeout(() => controller.abort(new Error('enough')), 100);
     const error = await rejectionOf(
       ApiClientBuilder.http(server.url).waitForTask('t1', { signal: controller.signal }),
