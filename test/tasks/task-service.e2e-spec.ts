@@ -129,7 +129,8 @@ describe('batches', () => {
   });
 });
 
-describe('idempotency (SPEC 1.4)', () => {
+// docs/api.md, Lifecycle and guarantees: Idempotency.
+describe('idempotency', () => {
   let fake: FakeOpenAIServer;
   let t: TaskTestApp;
   beforeAll(async () => {
@@ -314,7 +315,8 @@ describe('events (SSE)', () => {
   });
 });
 
-describe('restart recovery (SPEC 1.5)', () => {
+// docs/api.md, Lifecycle and guarantees: Durability and restart.
+describe('restart recovery', () => {
   it('keeps every accepted task across a restart: queued ones run, running ones end TASK_INTERRUPTED', async () => {
     const fake = await FakeOpenAIServer.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'agent-runner-db-'));
