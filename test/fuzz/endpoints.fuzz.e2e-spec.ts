@@ -4,8 +4,8 @@ import { ADMIN_KEY, bearer, expectErrorShape, TEST_KEYS, USER_KEY } from '../sup
 
 /**
  * Every endpoint's input, fuzzed: no input may produce a 5xx, every 4xx has the error shape of
- * docs/api.md, Errors. The offline model runs what gets accepted (commands disabled, so nothing
- * random ever executes).
+ * docs/api.md, Errors.
+ * The offline model runs what gets accepted (commands disabled, so nothing random ever executes).
  */
 describe('fuzzing every endpoint', () => {
   let t: TaskTestApp;
