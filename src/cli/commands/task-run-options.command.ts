@@ -6,7 +6,7 @@ import { exitCodeForError } from '../exit-codes';
 import { OUTPUT_FORMATS, OutputFormat } from '../output/task-output.formatter';
 import { choiceOption, integerOption } from './option-parsers';
 
-/** Every flag of `task` and `interactive` (SPEC 8). */
+/** Every flag of `task` and `interactive` (docs/cli.md). */
 export interface TaskRunOptions extends TaskRunFlags {
   output: OutputFormat;
   logLevel?: LogLevel;
