@@ -1,0 +1,57 @@
+import { StoreUnavailableError } from '../../../common/errors';
+import { STORE_RETRY_AFTER_SECONDS } from '../store-health.service';
+import { isStoreUnavailable } from '../store-write-error';
+
+/**
+ * Errors node-postgres raises without a code when the link to the server fails: the socket
+ * closed under a query, the pool found no connection in time, a client was ended.
+ */
+const LINK_LOST =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Connection closed)/;
+
+/** What the client is told about a failure it cannot see into (no host names, no SQL). */
+function reason(err: Error & { code?: string }): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return 'the server is shutting down or starting';
+    case '57014':
+      return 'a statement took too long';
+    case '25006':
+      return 'the server is read-only';
+    case '53100':
+      return 'the server is out of disk space';
+    case '53300':
+      return 'the server has too many connections';
+    default:
+      return err.code ? `error ${err.code}` : 'the connection was lost';
+  }
+}
+
+/** Whether a failure of the PostgreSQL driver means "the database cannot be used now". */
+export function isPostgresUnavailable(err: unknown): boolean {
+  return isStoreUnavailable(err) || (err instanceof Error && LINK_LOST.test(err.message));
+}
+
+/**
+ * The project's StoreUnavailableError (503 STORE_UNAVAILABLE, with retry-after) for a database
+ * that cannot be used now; any other error unchanged. The original is kept as `cause`.
+ */
+export function asStoreError(err: unknown): unknown {
+  if (err instanceof StoreUnavailableError || !isPostgresUnavailable(err)) return err;
+  const e = err as Error & { code?: string };
+  const out = new StoreUnavailableError(
+    STORE_RETRY_AFTER_SECONDS,
+    `The task store (PostgreSQL) cannot be used right now (${reason(e)}); retry later.`,
+  );
+  Object.defineProperty(out, 'cause', { value: err, enumerable: false });
+  return out;
+}
