@@ -576,6 +576,27 @@ describe.each(drivers)('TaskStore contract: $name', (driver) => {
     });
   });
 
+  describe('text', () => {
+    it('keeps NUL characters, non-BMP characters and the order of object keys', async () => {
+      const odd = 'a\u0000b 🙂 \u2028 "q" \\';
+      const task = makeTaskRecord({
+        task_id: 'odd',
+        task: odd,
+        metadata: { z: 1, a: odd, m: [odd] },
+      });
+      await sut.insertTask(task);
+      const step = makeStep(1, { tool: odd, description: odd, output: odd, error: odd });
+      await sut.saveStep('odd', step);
+      await sut.appendEvent(makeEvent('odd', 1, { data: { z: odd, a: 1 } }));
+      const got = (await sut.getTask('odd'))!;
+      expect(got).toEqual(task);
+      expect(JSON.stringify(got.metadata)).toBe(JSON.stringify(task.metadata));
+      expect(await sut.getSteps('odd')).toEqual([step]);
+      const [event] = await sut.getEvents('odd');
+      expect(JSON.stringify(event.data)).toBe(JSON.stringify({ z: odd, a: 1 }));
+    });
+  });
+
   describe('lifecycle', () => {
     it('pings ok while open, not ok once closed; close is idempotent', async () => {
       expect(await sut.ping()).toEqual({ ok: true });

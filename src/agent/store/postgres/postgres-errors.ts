@@ -1,6 +1,7 @@
 import { StoreUnavailableError } from '../../../common/errors';
 import { STORE_RETRY_AFTER_SECONDS } from '../store-health.service';
 import { isStoreUnavailable } from '../store-write-error';
+import { describePostgresUrl } from './postgres-pool';
 
 /**
  * Errors node-postgres raises without a code when the link to the server fails: the socket
@@ -52,6 +53,23 @@ export function asStoreError(err: unknown): unknown {
     STORE_RETRY_AFTER_SECONDS,
     `The task store (PostgreSQL) cannot be used right now (${reason(e)}); retry later.`,
   );
+  Object.defineProperty(out, 'cause', { value: err, enumerable: false });
+  return out;
+}
+
+/**
+ * Why the store could not open, for the operator (start-up, `agent-runner migrate`): where it
+ * tried (host, port, database; never the password) and what the server or the socket said. A
+ * database that cannot be reached stays a StoreUnavailableError (isStoreUnavailable says so).
+ */
+export function openError(err: unknown, url: string): Error {
+  const e = err as Error;
+  // a refused connection to a name with two addresses is an AggregateError without a message
+  const said = e.message || (e as { code?: string }).code || String(err);
+  const message = `Cannot open the task store (PostgreSQL at ${describePostgresUrl(url)}): ${said}`;
+  const out = isPostgresUnavailable(err)
+    ? new StoreUnavailableError(STORE_RETRY_AFTER_SECONDS, message)
+    : new Error(message);
   Object.defineProperty(out, 'cause', { value: err, enumerable: false });
   return out;
 }

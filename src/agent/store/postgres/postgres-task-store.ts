@@ -11,7 +11,7 @@ import type {
   TaskRecord,
   TaskStore,
 } from '../task-store';
-import { asStoreError, isPostgresUnavailable } from './postgres-errors';
+import { asStoreError, isPostgresUnavailable, openError } from './postgres-errors';
 import { applyPostgresMigrations } from './postgres-migrations';
 import { PostgresConnectionOptions, createPostgresPool } from './postgres-pool';
 import {
@@ -67,7 +67,7 @@ export class PostgresTaskStore implements TaskStore {
       await applyPostgresMigrations(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw err;
+      throw openError(err, options.url);
     }
     return new PostgresTaskStore(pool, options.pingTimeoutMs ?? 1000);
   }
