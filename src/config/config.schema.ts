@@ -46,7 +46,7 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const STORAGE_DRIVERS = ['sqlite', 'memory'] as const;
+export const STORAGE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
 
 export const API_KEY_ROLES = ['admin', 'user'] as const;
@@ -445,9 +445,22 @@ export class StorageConfig {
   @IsIn(STORAGE_DRIVERS)
   driver: StorageDriver = 'sqlite';
 
+  /** The SQLite file (driver sqlite). */
   @IsString()
   @MinLength(1)
   path = './data/agent-runner.db';
+
+  /** PostgreSQL connection URL (driver postgres; secret: it may hold the password). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  url?: string;
+
+  /** Connections the PostgreSQL driver keeps at most. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pool_size = 10;
 
   /** Finished tasks older than this are purged (0 = keep forever). */
   @IsInt()

@@ -54,6 +54,8 @@ export class PostgresTaskStore implements TaskStore {
   private constructor(
     private readonly pool: Pool,
     private readonly pingTimeoutMs: number,
+    /** The schema versions this open applied (empty when the schema was up to date). */
+    readonly migrationsApplied: readonly number[],
   ) {}
 
   /**
@@ -63,13 +65,14 @@ export class PostgresTaskStore implements TaskStore {
    */
   static async open(options: PostgresTaskStoreOptions): Promise<PostgresTaskStore> {
     const pool = createPostgresPool(options);
+    let applied: number[];
     try {
-      await applyPostgresMigrations(pool);
+      applied = await applyPostgresMigrations(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw openError(err, options.url);
     }
-    return new PostgresTaskStore(pool, options.pingTimeoutMs ?? 1000);
+    return new PostgresTaskStore(pool, options.pingTimeoutMs ?? 1000, applied);
   }
 
   async insertTask(task: TaskRecord, first?: TaskEvent): Promise<boolean> {
