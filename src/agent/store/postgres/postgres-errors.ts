@@ -73,3 +73,18 @@ export function openError(err: unknown, url: string): Error {
   Object.defineProperty(out, 'cause', { value: err, enumerable: false });
   return out;
 }
+
+/**
+ * Whether opening failed because no session could be had: the server is unreachable or down,
+ * refused the credentials (class 28) or has no such database (3D000). `agent-runner migrate`
+ * exits 2 for these ("cannot connect"), 1 for failures inside a session.
+ */
+export function isConnectFailure(err: unknown): boolean {
+  const inner = (err as { cause?: unknown } | null)?.cause ?? err;
+  const code = (inner as { code?: unknown } | null)?.code;
+  return (
+    isPostgresUnavailable(err) ||
+    isPostgresUnavailable(inner) ||
+    (typeof code === 'string' && /^(28[0-9A-Z]{3}|3D000)$/.test(code))
+  );
+}
