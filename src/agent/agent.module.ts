@@ -100,8 +100,8 @@ export class AgentModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** After the dispatcher's graceful drain (beforeApplicationShutdown), never before it. */
-  onApplicationShutdown(): void {
-    this.stateChanges.close();
-    this.store.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.stateChanges.close();
+    await this.store.close();
   }
 }

@@ -21,20 +21,20 @@ export class TaskRecoveryService implements OnApplicationBootstrap {
     private readonly dispatcher: TaskDispatcherService,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const now = new Date();
-    const interrupted = this.store.interruptRunning(now.toISOString());
+    const interrupted = await this.store.interruptRunning(now.toISOString());
     for (const taskId of interrupted) {
-      const error = this.store.getTask(taskId)?.error;
-      if (error) this.progress.closeOpenSteps(taskId, error, now, false);
+      const error = (await this.store.getTask(taskId))?.error;
+      if (error) await this.progress.closeOpenSteps(taskId, error, now);
     }
     if (interrupted.length) {
       this.logger.warn(
         `${interrupted.length} task(s) were running at the last stop; marked TASK_INTERRUPTED`,
       );
     }
-    for (const task of this.store.queuedTasks()) {
-      if (mayRunOnRecovery(this.store, task)) this.queue.push(task.task_id, task.priority);
+    for (const task of await this.store.queuedTasks()) {
+      if (await mayRunOnRecovery(this.store, task)) this.queue.push(task.task_id, task.priority);
     }
     this.dispatcher.begin();
   }

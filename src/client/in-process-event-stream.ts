@@ -29,7 +29,7 @@ export async function* inProcessEvents(
   afterSeq: number,
   signals: AbortSignal[],
 ): AsyncGenerator<TaskEvent> {
-  core.tasks.assertVisible(taskId, LOCAL_ADMIN);
+  await core.tasks.assertVisible(taskId, LOCAL_ADMIN);
   const live: TaskEvent[] = [];
   let wake: (() => void) | undefined;
   // Subscribe before reading the history so nothing falls between the two; seq drops duplicates.
@@ -38,7 +38,7 @@ export async function* inProcessEvents(
     wake?.();
   });
   try {
-    const pending = core.events.history(taskId, afterSeq);
+    const pending = await core.events.history(taskId, afterSeq);
     let last = afterSeq;
     for (;;) {
       while (pending.length || live.length) {
@@ -48,11 +48,11 @@ export async function* inProcessEvents(
         yield toWire(event);
         if (TERMINAL_EVENT_TYPES.has(event.type)) return;
       }
-      if (core.tasks.assertVisible(taskId, LOCAL_ADMIN).terminal) {
+      if ((await core.tasks.assertVisible(taskId, LOCAL_ADMIN)).terminal) {
         // The end is written, and its terminal event with it, but published only once it is
         // committed (like the SSE route, which replays after that commit): read it from there.
         await core.tasks.terminalsDurable();
-        pending.push(...core.events.history(taskId, last));
+        pending.push(...(await core.events.history(taskId, last)));
         if (pending.length || live.length) continue;
         return; // the caller had already seen the end
       }

@@ -35,6 +35,8 @@ import {
 import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
 import { toWire } from '../common/to-wire';
 
+/** How long one wait for a batch's end lasts before it is renewed. */
+const BATCH_WAIT_MS = 60_000;
 /** Anything thrown inside the service, as the HTTP edge would have reported it. */
 function asClientError(e: unknown): unknown {
   if (e instanceof AgentRunnerError) return e;
@@ -120,7 +122,7 @@ export class InProcessApiClient implements ApiClient {
   waitForBatch(batchId: string, options: WaitOptions = {}): Promise<BatchResponse> {
     return this.call(async () => {
       const id = await validBatchId(batchId);
-      this.core.batches.get(id, LOCAL_ADMIN);
+      await this.core.batches.get(id, LOCAL_ADMIN); // 404 before waiting
       return this.waitBatch(id, options.signal);
     });
   }
@@ -184,7 +186,11 @@ export class InProcessApiClient implements ApiClient {
           unsubscribe = this.core.events.subscribe(taskId, (event) => {
             if (TERMINAL_EVENT_TYPES.has(event.type)) resolve();
           });
-          if (this.isDone(this.core.tasks.get(taskId, LOCAL_ADMIN))) resolve();
+          // It may have ended before the subscription.
+          void this.core.tasks.get(taskId, LOCAL_ADMIN).then(
+            (task) => this.isDone(task) && resolve(),
+            () => resolve(),
+          );
         }),
       ]);
     } finally {
@@ -197,29 +203,19 @@ export class InProcessApiClient implements ApiClient {
   /** Resolves once every task of the batch is terminal and the batch is recorded complete. */
   private async waitBatch(batchId: string, signal?: AbortSignal): Promise<BatchResponse> {
     const abort = abortPromise([this.closed, ...(signal ? [signal] : [])]);
-    const unsubscribers: (() => void)[] = [];
     try {
-      await Promise.race([
-        abort.promise,
-        new Promise<void>((resolve) => {
-          const check = () => {
-            if (this.core.batches.get(batchId, LOCAL_ADMIN).completed_at) resolve();
-          };
-          for (const task of this.core.batches.get(batchId, LOCAL_ADMIN).results) {
-            unsubscribers.push(
-              this.core.events.subscribe(task.task_id, (event) => {
-                // The batch records its completion right after the event is published.
-                if (TERMINAL_EVENT_TYPES.has(event.type)) setImmediate(check);
-              }),
-            );
-          }
-          check();
-        }),
-      ]);
+      for (;;) {
+        // Woken when the batch completes; the bound only keeps one wait from being endless.
+        const batch = await Promise.race([
+          this.core.batches.waitFor(batchId, BATCH_WAIT_MS),
+          abort.promise,
+        ]);
+        if (batch.completed_at) return batch;
+        // Shutting down: waits are answered at once from now on; only the abort ends this one.
+        if (!this.core.tasks.acceptingWork) await abort.promise;
+      }
     } finally {
-      unsubscribers.forEach((u) => u());
       abort.dispose();
     }
-    return this.core.batches.get(batchId, LOCAL_ADMIN);
   }
 }

@@ -237,8 +237,8 @@ describe('start-up rules', () => {
     const file = join(dir, 'tasks.db');
     const store = new SqliteTaskStore(file);
     for (let i = 0; i < 200; i++)
-      store.insertTask(makeTaskRecord({ task_id: `t${i}`, task: `task ${i} `.repeat(40) }));
-    store.close();
+      await store.insertTask(makeTaskRecord({ task_id: `t${i}`, task: `task ${i} `.repeat(40) }));
+    await store.close();
     const pages = statSync(file).size / 4096;
     const fd = openSync(file, 'r+');
     writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, Math.floor(pages / 2) * 4096);

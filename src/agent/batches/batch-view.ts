@@ -4,8 +4,10 @@ import { toTaskResponse } from '../tasks/task-views';
 import type { BatchResponse } from './task-batch.service';
 
 /** The batch as the API shows it: its tasks with their steps, and its figures. */
-export function batchView(store: TaskStore, batch: BatchRecord): BatchResponse {
-  const tasks = batch.task_ids.map((id) => store.getTask(id)).filter((t): t is TaskRecord => !!t);
+export async function batchView(store: TaskStore, batch: BatchRecord): Promise<BatchResponse> {
+  const found = await Promise.all(batch.task_ids.map((id) => store.getTask(id)));
+  const tasks = found.filter((t): t is TaskRecord => !!t);
+  const steps = await Promise.all(tasks.map((t) => store.getSteps(t.task_id)));
   const terminal = tasks.filter((t) => isTerminal(t.status));
   const ends = terminal.map((t) => Date.parse(t.completed_at!));
   const done = terminal.length === tasks.length;
@@ -18,7 +20,7 @@ export function batchView(store: TaskStore, batch: BatchRecord): BatchResponse {
     owner: batch.owner,
     created_at: batch.created_at,
     completed_at: batch.completed_at,
-    results: tasks.map((t) => toTaskResponse(t, store.getSteps(t.task_id))),
+    results: tasks.map((t, i) => toTaskResponse(t, steps[i])),
     statistics: {
       total_tasks: tasks.length,
       successful_tasks: tasks.filter((t) => t.status === 'completed').length,

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CallerIdentity, canAccess } from '../../contracts/caller-identity';
 import { TaskRequest, TaskResponse } from '../../contracts/task.types';
 import {
@@ -56,6 +56,7 @@ export interface BatchResponse {
  */
 @Injectable()
 export class TaskBatchService {
+  private readonly logger = new Logger(TaskBatchService.name);
   private readonly waiters = new KeyedWaiters();
 
   constructor(
@@ -70,7 +71,13 @@ export class TaskBatchService {
     private readonly stateChanges: StateChangeWriter,
   ) {
     // Each end of a batch's task decides what the batch does next (as it is decided).
-    completion.onTerminal((record) => this.onTaskTerminal(record));
+    completion.onTerminal((record) => {
+      this.onTaskTerminal(record).catch((err: unknown) =>
+        this.logger.error(
+          `batch step after task ${record.task_id} failed: ${(err as Error).message}`,
+        ),
+      );
+    });
     // Shutdown: whoever waits for a batch gets a 202 at once.
     intake.onClose(() => this.waiters.wakeAll());
   }
@@ -84,7 +91,7 @@ export class TaskBatchService {
     const ids = request.tasks.map((t) => t.task_id).filter((id): id is string => id !== undefined);
     if (new Set(ids).size !== ids.length)
       throw new InvalidRequestError('task_id values in a batch must be unique.');
-    for (const id of ids) if (this.store.getTask(id)) throw new TaskAlreadyExistsError(id);
+    for (const id of ids) if (await this.store.getTask(id)) throw new TaskAlreadyExistsError(id);
     // Check every task before creating any, so one bad task rejects the whole batch cleanly.
     request.tasks.forEach((t) => this.checker.check(t));
     const limit = this.config.get('service').max_queued_tasks;
@@ -102,9 +109,9 @@ export class TaskBatchService {
     const submitted: SubmitResult[] = [];
     try {
       for (const t of request.tasks)
-        submitted.push(this.submission.record(t, caller, { batchId: batch.batch_id }));
+        submitted.push(await this.submission.record(t, caller, { batchId: batch.batch_id }));
       batch.task_ids = submitted.map((s) => s.task.task_id);
-      this.store.insertBatch(batch);
+      await this.store.insertBatch(batch);
     } catch (err) {
       // Settle what was recorded; a store that cannot write rolled the turn back, so it refuses all.
       await this.submission.acknowledge(submitted).catch(() => undefined);
@@ -132,59 +139,66 @@ export class TaskBatchService {
     );
   }
 
-  get(batchId: string, caller: CallerIdentity): BatchResponse {
-    const batch = this.store.getBatch(batchId);
+  async get(batchId: string, caller: CallerIdentity): Promise<BatchResponse> {
+    const batch = await this.store.getBatch(batchId);
     if (!batch || !canAccess(caller, batch.owner)) throw new BatchNotFoundError(batchId);
     return batchView(this.store, batch);
   }
 
   /** Resolves when every task of the batch is terminal or `ms` has passed. */
   async waitFor(batchId: string, ms: number): Promise<BatchResponse> {
-    const batch = this.store.getBatch(batchId);
+    const batch = await this.store.getBatch(batchId);
     if (!batch) throw new BatchNotFoundError(batchId);
     // Once shutdown began, callers are answered at once (a 202 with Location).
     if (!batch.completed_at && ms > 0 && this.intake.accepting) {
-      await this.waiters.wait(batchId, ms, () => !!this.store.getBatch(batchId)?.completed_at);
+      await this.waiters.wait(
+        batchId,
+        ms,
+        async () => !!(await this.store.getBatch(batchId))?.completed_at,
+      );
     }
-    return batchView(this.store, this.store.getBatch(batchId)!);
+    return batchView(this.store, (await this.store.getBatch(batchId)) ?? batch);
   }
 
-  private onTaskTerminal(record: TaskRecord): void {
+  private async onTaskTerminal(record: TaskRecord): Promise<void> {
     if (!record.batch_id) return;
     // Our own aborts re-enter here; the task that failed has already decided the rest.
     if (record.error?.code === 'BATCH_ABORTED') return this.completeIfDone(record.batch_id);
-    const batch = this.store.getBatch(record.batch_id);
+    const batch = await this.store.getBatch(record.batch_id);
     if (!batch) return;
-    if (batch.mode === 'sequential') this.next(batch, record);
-    this.completeIfDone(batch.batch_id);
+    if (batch.mode === 'sequential') await this.next(batch, record);
+    await this.completeIfDone(batch.batch_id);
   }
 
   /**
    * A task of a sequential batch ended: after a failure (without continue_on_error) the tasks
    * after it are recorded cancelled with BATCH_ABORTED, never dropped; otherwise the next runs.
    */
-  private next(batch: BatchRecord, ended: TaskRecord): void {
+  private async next(batch: BatchRecord, ended: TaskRecord): Promise<void> {
     const idx = batch.task_ids.indexOf(ended.task_id);
-    const later = openTasks(this.store, batch.task_ids.slice(idx + 1));
+    const later = await openTasks(this.store, batch.task_ids.slice(idx + 1));
     if (ended.status !== 'completed' && !batch.continue_on_error) {
       for (const t of later) {
-        this.completion.abandon(t.task_id, {
+        await this.completion.abandon(t.task_id, {
           code: 'BATCH_ABORTED',
           message: `Not run: task ${ended.task_id} of this sequential batch ended ${ended.status}.`,
           details: { failed_task_id: ended.task_id },
         });
       }
-    } else if (later.length && !openTasks(this.store, batch.task_ids.slice(0, idx)).length) {
+    } else if (
+      later.length &&
+      !(await openTasks(this.store, batch.task_ids.slice(0, idx))).length
+    ) {
       // Only when nothing before it is still open: a sequential batch runs one task at a time.
       this.dispatcher.enqueue(later[0].task_id, later[0].priority);
     }
   }
 
-  private completeIfDone(batchId: string): void {
-    const batch = this.store.getBatch(batchId);
-    if (!batch || batch.completed_at || !allEnded(this.store, batch)) return;
+  private async completeIfDone(batchId: string): Promise<void> {
+    const batch = await this.store.getBatch(batchId);
+    if (!batch || batch.completed_at || !(await allEnded(this.store, batch))) return;
     const completedAt = new Date().toISOString();
-    this.stateChanges.write(`batch:${batch.batch_id}`, () =>
+    await this.stateChanges.write(`batch:${batch.batch_id}`, () =>
       this.store.completeBatch(batch.batch_id, completedAt),
     );
     this.waiters.wake(batch.batch_id);

@@ -32,10 +32,10 @@ describe('batches on the task core (scripted processor, fake timers)', () => {
       ALICE,
     );
     const [a, b, c] = ids(batch);
-    core.tasks.cancel(a, ALICE);
+    await core.tasks.cancel(a, ALICE);
     await core.settle();
     for (const id of [b, c]) {
-      expect(core.store.getTask(id)).toEqual(
+      expect(await core.store.getTask(id)).toEqual(
         expect.objectContaining({
           status: 'cancelled',
           error: expect.objectContaining({ code: 'BATCH_ABORTED', details: { failed_task_id: a } }),
@@ -48,7 +48,7 @@ describe('batches on the task core (scripted processor, fake timers)', () => {
     expect(done.statistics).toEqual(
       expect.objectContaining({ total_tasks: 3, cancelled_tasks: 3, successful_tasks: 0 }),
     );
-    expect(core.store.getBatch(batch.batch_id)!.completed_at).not.toBeNull();
+    expect((await core.store.getBatch(batch.batch_id))!.completed_at).not.toBeNull();
   });
 
   it('sequential with continue_on_error: the next task runs after a cancelled one', async () => {
@@ -58,7 +58,7 @@ describe('batches on the task core (scripted processor, fake timers)', () => {
       ALICE,
     );
     const [a, b] = ids(batch);
-    core.tasks.cancel(a, ALICE);
+    await core.tasks.cancel(a, ALICE);
     await core.settle();
     expect(core.processor.started(b)).toBe(true);
   });
@@ -85,9 +85,9 @@ describe('batches on the task core (scripted processor, fake timers)', () => {
   it("another owner's batch is not found", async () => {
     core = await taskCore();
     const batch = await core.batches.submit({ tasks: [{ task: 'a' }] }, ALICE);
-    expect(() => core.batches.get(batch.batch_id, BOB)).toThrow(
-      expect.objectContaining({ code: 'BATCH_NOT_FOUND' }),
-    );
+    await expect(core.batches.get(batch.batch_id, BOB)).rejects.toMatchObject({
+      code: 'BATCH_NOT_FOUND',
+    });
   });
 
   it('shutdown answers whoever waits for a batch at once', async () => {

@@ -71,7 +71,7 @@ export class BatchesController {
   @ApiOperation({ summary: 'Read a batch' })
   @ApiOkResponse({ type: BatchResponseDto, description: 'The batch as it is now.' })
   @ApiErrorResponses(...ID_ERRORS)
-  get(@Param() params: BatchIdParamDto, @Caller() caller: CallerIdentity): BatchResponse {
+  get(@Param() params: BatchIdParamDto, @Caller() caller: CallerIdentity): Promise<BatchResponse> {
     return this.batches.get(params.batch_id, caller);
   }
 }

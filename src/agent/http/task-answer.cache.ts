@@ -25,13 +25,13 @@ export class TaskAnswerCache {
     retention.onPurged(() => this.finished.clear());
   }
 
-  json(taskId: string, caller: CallerIdentity): string {
+  async json(taskId: string, caller: CallerIdentity): Promise<string> {
     const cached = this.finished.get(taskId);
     if (cached) {
       if (!canAccess(caller, cached.owner)) throw new TaskNotFoundError(taskId);
       return cached.json;
     }
-    const answer = this.tasks.get(taskId, caller);
+    const answer = await this.tasks.get(taskId, caller);
     const json = JSON.stringify(answer);
     if (isTerminal(answer.status)) this.remember(answer, json);
     return json;

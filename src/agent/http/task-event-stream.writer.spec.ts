@@ -57,7 +57,7 @@ describe('TaskEventStreamWriter (SSE)', () => {
 
   it('replays the stored events, then live ones, and closes after the terminal event', async () => {
     const id = await core.submit('work');
-    open(id);
+    await open(id);
     expect(connection.status).toBe(200);
     expect(connection.events()).toEqual(['task.queued', 'task.started']);
     core.processor.release(id);
@@ -69,7 +69,7 @@ describe('TaskEventStreamWriter (SSE)', () => {
 
   it('resumes after Last-Event-ID without repeating what the client has', async () => {
     const id = await core.submit('work');
-    open(id, 1);
+    await open(id, 1);
     expect(connection.events()).toEqual(['task.started']);
     expect(connection.written).toContain('id: 2\n');
     expect(connection.written).not.toContain('id: 1\n');
@@ -79,28 +79,28 @@ describe('TaskEventStreamWriter (SSE)', () => {
     const id = await core.submit('work');
     core.processor.release(id);
     await core.settle();
-    open(id, 3);
+    await open(id, 3);
     expect(connection.events()).toEqual([]);
     expect(connection.ended).toBe(true);
   });
 
   it("another owner's task is a 404 before any byte is sent", async () => {
     const id = await core.submit('work');
-    expect(() => open(id, 0, BOB)).toThrow(TaskNotFoundError);
+    await expect(open(id, 0, BOB)).rejects.toThrow(TaskNotFoundError);
     expect(connection.status).toBe(0);
     expect(connection.written).toBe('');
   });
 
   it('sends a heartbeat every 15 s while nothing happens', async () => {
     const id = await core.submit('work');
-    open(id);
+    await open(id);
     await jest.advanceTimersByTimeAsync(30_000);
     expect(connection.written.match(/^: heartbeat \d+$/gm)).toHaveLength(2);
   });
 
   it('drops a client that lets more than 1 MiB pile up, and stops writing to it', async () => {
     const id = await core.submit('work');
-    open(id);
+    await open(id);
     connection.writableLength = 2 * 1024 * 1024;
     core.processor.release(id);
     await core.settle();
@@ -110,11 +110,11 @@ describe('TaskEventStreamWriter (SSE)', () => {
 
   it('a client that hangs up is forgotten; closeAll ends the streams still open', async () => {
     const a = await core.submit('a');
-    open(a);
+    await open(a);
     (connection.request.raw as EventEmitter).emit('close');
     expect(writer.closeAll()).toBe(0);
     connection = new FakeConnection();
-    open(a);
+    await open(a);
     expect(writer.closeAll()).toBe(1);
     expect(connection.ended).toBe(true);
   });

@@ -55,13 +55,14 @@ class TaskEventStream {
   }
 
   /** Sends the stored events after the client's last, then what arrived meanwhile. */
-  replay(history: TaskEvent[], terminal: () => boolean): void {
+  async replay(history: Promise<TaskEvent[]>, terminal: () => Promise<boolean>): Promise<void> {
+    const stored = await history;
     if (this.closed) return;
-    for (const e of history) this.send(e);
+    for (const e of stored) this.send(e);
     this.replaying = false;
     for (const e of this.buffered) this.send(e);
     // Terminal, and the client had already seen the end: nothing more will come.
-    if (!this.closed && terminal()) this.close();
+    if (!this.closed && (await terminal())) this.close();
   }
 
   close(): void {
@@ -106,14 +107,14 @@ export class TaskEventStreamWriter {
     return open.length;
   }
 
-  open(
+  async open(
     taskId: string,
     caller: CallerIdentity,
     afterSeq: number,
     request: FastifyRequest,
     reply: FastifyReply,
-  ): void {
-    this.tasks.assertVisible(taskId, caller); // 404 before any stream starts
+  ): Promise<void> {
+    await this.tasks.assertVisible(taskId, caller); // 404 before any stream starts
     reply.hijack();
     reply.raw.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
@@ -131,20 +132,15 @@ export class TaskEventStreamWriter {
     );
     this.streams.add(stream);
     request.raw.on('close', () => stream.close());
-    const replay = () =>
-      stream.replay(
-        this.events.history(taskId, afterSeq),
-        () => this.tasks.assertVisible(taskId, caller).terminal,
-      );
     // The stored history may hold a terminal event not yet committed: replay after the commit.
-    const durable = this.tasks.terminalsDurable();
-    if (!durable) return replay();
-    void durable.then(() => {
-      try {
-        replay();
-      } catch {
-        stream.close(); // the task went away meanwhile (a retention purge)
-      }
-    });
+    await this.tasks.terminalsDurable();
+    try {
+      await stream.replay(
+        this.events.history(taskId, afterSeq),
+        async () => (await this.tasks.assertVisible(taskId, caller)).terminal,
+      );
+    } catch {
+      stream.close(); // the task went away meanwhile (a retention purge)
+    }
   }
 }

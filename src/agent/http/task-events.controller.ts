@@ -50,11 +50,11 @@ export class TaskEventsController {
     @Caller() caller: CallerIdentity,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
-  ): void {
+  ): Promise<void> {
     const after =
       lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId.trim())
         ? Number(lastEventId)
         : (query.last_event_id ?? 0);
-    this.streams.open(params.id, caller, after, request, reply);
+    return this.streams.open(params.id, caller, after, request, reply);
   }
 }

@@ -111,7 +111,7 @@ export class TasksController {
   list(
     @Query() query: ListTasksQueryDto,
     @Caller() caller: CallerIdentity,
-  ): { tasks: TaskResponse[]; next_cursor: string | null } {
+  ): Promise<{ tasks: TaskResponse[]; next_cursor: string | null }> {
     return this.tasks.list(caller, query);
   }
 
@@ -127,7 +127,7 @@ export class TasksController {
     @Param() params: TaskIdParamDto,
     @Caller() caller: CallerIdentity,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): string {
+  ): Promise<string> {
     // The answer's JSON text (kept for finished tasks), sent as it is.
     void reply.type('application/json; charset=utf-8');
     return this.answers.json(params.id, caller);
@@ -142,7 +142,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Cancel a task' })
   @ApiOkResponse({ type: TaskResponseDto, description: 'The task, now cancelled.' })
   @ApiErrorResponses(...ID_ERRORS, ...BODY_ERRORS, 409)
-  cancel(@Param() params: TaskIdParamDto, @Caller() caller: CallerIdentity): TaskResponse {
+  cancel(@Param() params: TaskIdParamDto, @Caller() caller: CallerIdentity): Promise<TaskResponse> {
     return this.tasks.cancel(params.id, caller);
   }
 }

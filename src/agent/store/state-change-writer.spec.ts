@@ -25,30 +25,32 @@ describe('StateChangeWriter', () => {
     store = new SqliteTaskStore(':memory:', { onCommitError: () => undefined });
     health = { writeFailed: jest.fn(), writeLanded: jest.fn(), setBacklog: jest.fn() };
     sut = new StateChangeWriter(store, health as unknown as StoreHealthService);
-    store.insertTask(makeTaskRecord({ task_id: 'a', status: 'running' }));
+    await store.insertTask(makeTaskRecord({ task_id: 'a', status: 'running' }));
     await store.whenDurable();
   });
-  afterEach(() => {
+  afterEach(async () => {
     sut.close();
-    store.close();
+    await store.close();
   });
 
   it('writes a change at once and tells when its commit landed', async () => {
-    const written = sut.write('step:a:1', () => store.saveStep('a', makeStep(1)));
+    const written = await sut.write('step:a:1', () => store.saveStep('a', makeStep(1)));
     expect(written.result).toBeUndefined();
-    expect(store.getSteps('a')).toHaveLength(1);
+    expect(await store.getSteps('a')).toHaveLength(1);
     await written.landed;
     expect(sut.backlog).toBe(0);
     expect(health.writeLanded).toHaveBeenCalled();
   });
 
-  it('returns what the write returned (a conditional update tells whether it applied)', () => {
-    expect(sut.write('start:a', () => store.markRunning('a', 'now')).result).toBe(false);
+  it('returns what the write returned (a conditional update tells whether it applied)', async () => {
+    expect((await sut.write('start:a', () => store.markRunning('a', 'now'))).result).toBe(false);
   });
 
   it('writes a change again until it lands once the store has room', async () => {
     fillUp();
-    const written = sut.write('step:a:1', () => store.saveStep('a', makeStep(1, { output: BIG })));
+    const written = await sut.write('step:a:1', () =>
+      store.saveStep('a', makeStep(1, { output: BIG })),
+    );
     expect(written.result).toBeUndefined();
     expect(sut.backlog).toBe(1);
     expect(health.writeFailed).toHaveBeenCalledWith(
@@ -61,55 +63,59 @@ describe('StateChangeWriter', () => {
     expect(sut.backlog).toBe(1);
     makeRoom();
     await written.landed;
-    expect(store.getSteps('a')[0].output).toHaveLength(BIG.length);
+    expect((await store.getSteps('a'))[0].output).toHaveLength(BIG.length);
     expect(sut.backlog).toBe(0);
     expect(health.setBacklog).toHaveBeenLastCalledWith(0);
   });
 
   it('lets a newer change of the same thing replace a pending one: an old value never lands last', async () => {
     fillUp();
-    const started = sut.write('step:a:1', () =>
+    const started = await sut.write('step:a:1', () =>
       store.saveStep('a', makeStep(1, { status: 'running', output: BIG })),
     );
     makeRoom();
-    const completed = sut.write('step:a:1', () =>
+    const completed = await sut.write('step:a:1', () =>
       store.saveStep('a', makeStep(1, { status: 'completed' })),
     );
     await Promise.all([started.landed, completed.landed]);
     // Nothing is pending, so no retry of the old value can come later.
     expect(sut.backlog).toBe(0);
-    expect(store.getSteps('a')).toEqual([makeStep(1, { status: 'completed' })]);
+    expect(await store.getSteps('a')).toEqual([makeStep(1, { status: 'completed' })]);
   });
 
   it('rolls back the whole turn on a full disk: other changes of the turn are retried too', async () => {
-    const small = sut.write('step:a:1', () => store.saveStep('a', makeStep(1)));
+    const small = await sut.write('step:a:1', () => store.saveStep('a', makeStep(1)));
     fillUp();
-    const big = sut.write('step:a:2', () => store.saveStep('a', makeStep(2, { output: BIG })));
+    const big = await sut.write('step:a:2', () =>
+      store.saveStep('a', makeStep(2, { output: BIG })),
+    );
     // SQLite's advice after SQLITE_FULL: roll the transaction back; both are pending now.
-    expect(store.getSteps('a')).toEqual([]);
+    expect(await store.getSteps('a')).toEqual([]);
     makeRoom();
     await Promise.all([small.landed, big.landed]);
-    expect(store.getSteps('a').map((s) => s.step_number)).toEqual([1, 2]);
+    expect((await store.getSteps('a')).map((s) => s.step_number)).toEqual([1, 2]);
   });
 
-  it('throws a write that fails for another reason than the store (a bug is not retried)', () => {
-    expect(() =>
-      sut.write('x', () => {
+  it('throws a write that fails for another reason than the store (a bug is not retried)', async () => {
+    await expect(
+      sut.write('x', async () => {
         throw new TypeError('not the store');
       }),
-    ).toThrow('not the store');
+    ).rejects.toThrow('not the store');
     expect(sut.backlog).toBe(0);
   });
 
   it('on close, writes what is pending one last time and settles every waiter', async () => {
     fillUp();
-    const written = sut.write('step:a:1', () => store.saveStep('a', makeStep(1, { output: BIG })));
+    const written = await sut.write('step:a:1', () =>
+      store.saveStep('a', makeStep(1, { output: BIG })),
+    );
     makeRoom();
-    sut.close();
+    await sut.close();
     await written.landed;
     expect(sut.backlog).toBe(0);
-    store.close();
+    await store.close();
     // After close, changes are no longer taken.
-    expect(sut.write('later', () => 1).result).toBeUndefined();
+    expect((await sut.write('later', async () => 1)).result).toBeUndefined();
   });
 });

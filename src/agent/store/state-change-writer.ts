@@ -11,7 +11,7 @@ interface PendingChange {
   key: string;
   /** Order of the changes: a newer change under the same key replaces an older one. */
   order: number;
-  write: () => unknown;
+  write: () => Promise<unknown>;
   settle: () => void;
   landed: Promise<void>;
 }
@@ -54,10 +54,11 @@ export class StateChangeWriter {
   }
 
   /**
-   * Writes a change now; resolves `landed` once it is committed. A write that throws for another
-   * reason than an unavailable store (a bug, a missing task) is thrown to the caller, as before.
+   * Writes a change now; resolves with what the first write returned, and `landed` resolves once
+   * it is committed. A write that fails for another reason than an unavailable store (a bug, a
+   * missing task) rejects, as before.
    */
-  write<T>(key: string, write: () => T): WrittenChange<T> {
+  async write<T>(key: string, write: () => Promise<T>): Promise<WrittenChange<T>> {
     let settle!: () => void;
     const landed = new Promise<void>((resolve) => (settle = resolve));
     const change: PendingChange = { key, order: ++this.order, write, settle, landed };
@@ -73,7 +74,7 @@ export class StateChangeWriter {
     }
     let result: T | undefined;
     try {
-      result = write();
+      result = await write();
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
       this.health.writeFailed(err as Error);
@@ -94,11 +95,24 @@ export class StateChangeWriter {
   }
 
   /**
+   * {@link write} for changes nobody waits on (a step, a plan): resolves once it has landed; an
+   * unexpected failure (not the store's) is logged, not thrown.
+   */
+  track(key: string, write: () => Promise<unknown>): Promise<void> {
+    return this.write(key, write).then(
+      (written) => written.landed,
+      (err: unknown) => {
+        this.logger.error(`state change ${key} failed: ${(err as Error).message}`);
+      },
+    );
+  }
+
+  /**
    * Stops retrying (the service is stopping): writes what is pending one last time, for the
    * store's close to commit, and settles every waiter. What still cannot be written is lost; the
    * restart marks a task it left `running` as TASK_INTERRUPTED.
    */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
@@ -109,7 +123,7 @@ export class StateChangeWriter {
     let written = 0;
     for (const change of left) {
       try {
-        change.write();
+        await change.write();
         written++;
       } catch {
         // the store still cannot write; the restart's recovery takes over
@@ -141,11 +155,11 @@ export class StateChangeWriter {
   private schedule(): void {
     if (this.timer || this.passRunning || this.closed) return;
     const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(this.failures, 10));
-    this.timer = setTimeout(() => this.pass(), delay);
+    this.timer = setTimeout(() => void this.pass(), delay);
   }
 
-  /** Writes every pending change again, in order, in one turn; then waits for that commit. */
-  private pass(): void {
+  /** Writes every pending change again, in order; then waits for their commit. */
+  private async pass(): Promise<void> {
     this.timer = undefined;
     if (this.closed || !this.pending.size) return;
     this.passRunning = true;
@@ -153,7 +167,7 @@ export class StateChangeWriter {
     let failed = false;
     for (const change of batch) {
       try {
-        change.write();
+        await change.write();
       } catch (err) {
         if (isStoreUnavailable(err)) {
           this.health.writeFailed(err as Error);

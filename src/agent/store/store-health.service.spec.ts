@@ -30,14 +30,14 @@ describe('StoreHealthService', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-health-'));
     store = new SqliteTaskStore(path.join(dir, 'tasks.db'));
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is ready with room to write, and shows the free space against the floor', () => {
+  it('is ready with room to write, and shows the free space against the floor', async () => {
     const sut = health(1);
-    expect(sut.readiness()).toEqual({
+    expect(await sut.readiness()).toEqual({
       ok: true,
       driver: 'sqlite',
       free_bytes: expect.any(Number),
@@ -46,9 +46,9 @@ describe('StoreHealthService', () => {
     expect(() => sut.assertRoomForWork()).not.toThrow();
   });
 
-  it('is not ready, and refuses new work with 503 STORE_UNAVAILABLE, below the free-space floor', () => {
+  it('is not ready, and refuses new work with 503 STORE_UNAVAILABLE, below the free-space floor', async () => {
     const sut = health(1_048_576); // 1 TiB: more than this machine has free
-    const ready = sut.readiness();
+    const ready = await sut.readiness();
     expect(ready).toMatchObject({ ok: false, reason: expect.stringMatching(/min_free_space_mb/) });
     let refused: unknown;
     try {
@@ -60,11 +60,11 @@ describe('StoreHealthService', () => {
     expect(refused).toMatchObject({ statusCode: 503, retryAfterSeconds: 5 });
   });
 
-  it('is not ready while its write probe fails or state changes wait, and counts each failure', () => {
+  it('is not ready while its write probe fails or state changes wait, and counts each failure', async () => {
     const sut = health(0);
     sut.setBacklog(3);
     sut.writeFailed(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
-    expect(sut.readiness()).toMatchObject({
+    expect(await sut.readiness()).toMatchObject({
       ok: false,
       pending_state_changes: 3,
       reason: '3 state change(s) wait to be written (database or disk is full)',
@@ -72,21 +72,21 @@ describe('StoreHealthService', () => {
     sut.commitFailed(new Error('disk I/O error'));
     expect(metrics.storeError.mock.calls).toEqual([['write'], ['commit']]);
     sut.setBacklog(0);
-    store.close();
-    const closed = sut.readiness();
+    await store.close();
+    const closed = await sut.readiness();
     expect(closed).toMatchObject({ ok: false, reason: expect.stringMatching(/not writable/) });
     expect(metrics.storeError).toHaveBeenLastCalledWith('probe');
   });
 
-  it('has nothing to measure for a store in memory', () => {
+  it('has nothing to measure for a store in memory', async () => {
     const sut = health(64);
     sut.watch(new MemoryTaskStore());
-    expect(sut.readiness()).toEqual({ ok: true, driver: 'memory' });
+    expect(await sut.readiness()).toEqual({ ok: true, driver: 'memory' });
   });
 });
 
 describe('DiskSpaceProbe', () => {
-  it('keeps a reading for a second unless asked for a fresh one', () => {
+  it('keeps a reading for a second unless asked for a fresh one', async () => {
     let now = 0;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'disk-probe-'));
     try {
@@ -102,7 +102,7 @@ describe('DiskSpaceProbe', () => {
     }
   });
 
-  it('counts an unreadable filesystem as no room', () => {
+  it('counts an unreadable filesystem as no room', async () => {
     const sut = new DiskSpaceProbe('/nonexistent/folder/tasks.db', 1);
     expect(sut.read()).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot read/) });
   });

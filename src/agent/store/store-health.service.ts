@@ -82,10 +82,10 @@ export class StoreHealthService {
   }
 
   /** The readiness check: down while the store cannot take a write, with the reason. */
-  readiness(): ReadinessResult {
+  async readiness(): Promise<ReadinessResult> {
     const store = this.store;
     if (!store) return { ok: false, reason: 'no task store is open' };
-    const ping = store.ping();
+    const ping = await store.ping();
     if (ping.ok) this.writeLanded();
     else this.failed('probe', new Error(ping.reason ?? 'the readiness write failed'));
     const space = this.disk?.read(true);

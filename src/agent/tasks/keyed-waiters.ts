@@ -9,7 +9,7 @@ export class KeyedWaiters {
    * Resolves on `wake(key)`, on `wakeAll()`, or after `ms`. `isDone` is asked once the waiter is
    * registered, so a wake between the caller's last look and now is not missed.
    */
-  wait(key: string, ms: number, isDone: () => boolean): Promise<void> {
+  wait(key: string, ms: number, isDone: () => boolean | Promise<boolean>): Promise<void> {
     return new Promise<void>((resolve) => {
       let set = this.waiters.get(key);
       if (!set) this.waiters.set(key, (set = new Set()));
@@ -22,7 +22,10 @@ export class KeyedWaiters {
       };
       const timer = setTimeout(done, ms);
       waiters.add(done);
-      if (isDone()) done();
+      void Promise.resolve(isDone()).then(
+        (finished) => finished && done(),
+        () => done(),
+      );
     });
   }
 

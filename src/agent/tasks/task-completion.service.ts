@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   isTerminal,
   TaskError,
+  TaskEvent,
   TaskMetrics,
   TaskResult,
   TaskStep,
@@ -33,6 +34,8 @@ export type TerminalListener = (record: TaskRecord, landed: Promise<void>) => vo
  */
 @Injectable()
 export class TaskCompletionService {
+  /** Tasks whose end is being decided here right now (the first caller decides). */
+  private readonly deciding = new Set<string>();
   /** Tasks whose end is decided but not yet committed: their record as it will be stored. */
   private readonly ending = new Map<string, TaskRecord>();
   private readonly listeners: TerminalListener[] = [];
@@ -69,45 +72,71 @@ export class TaskCompletionService {
   }
 
   /**
-   * Ends the task with `end` unless it has ended already (or its end is being committed);
-   * returns whether this call ended it.
+   * Ends the task with `end` unless it has ended already (or its end is being decided or
+   * committed); resolves with whether this call ended it.
    */
-  finish(record: TaskRecord, end: TaskEnd): boolean {
-    // Its end is decided already and waits for the store: the first end stands.
-    if (this.ending.has(record.task_id)) return false;
+  async finish(record: TaskRecord, end: TaskEnd): Promise<boolean> {
+    const taskId = record.task_id;
+    // The first end stands: another is being decided, or waits for the store.
+    if (this.deciding.has(taskId) || this.ending.has(taskId)) return false;
+    this.deciding.add(taskId);
+    try {
+      return await this.decide(record, end);
+    } finally {
+      this.deciding.delete(taskId);
+    }
+  }
+
+  private async decide(record: TaskRecord, end: TaskEnd): Promise<boolean> {
+    const taskId = record.task_id;
     const now = new Date();
-    const current = this.store.getTask(record.task_id) ?? record;
-    const completion = this.completionOf(current, end, now);
-    const written = this.stateChanges.write(`end:${record.task_id}`, () =>
-      this.store.completeTask(record.task_id, completion),
+    const current = (await this.store.getTask(taskId)) ?? record;
+    // Steps still running close with the end, their events numbered before the terminal one.
+    const closing = end.error ? await this.progress.closingSteps(taskId, end.error, now) : [];
+    const closingEvents: TaskEvent[] = [];
+    for (const step of closing) {
+      closingEvents.push(await this.events.next(taskId, 'step.completed', { step }));
+    }
+    const completion = this.completionOf(current, end, closing, now);
+    const terminal = await this.events.next(taskId, TERMINAL_EVENT[end.status], {
+      status: end.status,
+      ...(completion.result ? { result: completion.result } : {}),
+      ...(completion.error ? { error: completion.error } : {}),
+      metrics: completion.metrics,
+    });
+    // The end and its terminal event are stored together, again and again until they land.
+    const written = await this.stateChanges.write(`end:${taskId}`, () =>
+      this.store.completeTask(taskId, completion, terminal),
     );
     // false: the store holds another end already; undefined: not written yet, retried.
     if (written.result === false) return false;
     const stored = storedRecord(current, completion);
-    this.ending.set(record.task_id, stored);
-    if (end.error) this.progress.closeOpenSteps(record.task_id, end.error, now);
-    this.stopRun(record.task_id, end.status);
-    this.announce(stored, end.status, written.landed);
+    this.ending.set(taskId, stored);
+    this.stopRun(taskId, end.status);
+    this.progress.saveClosed(taskId, closing, closingEvents);
+    this.announce(stored, end.status, terminal, written.landed);
     return true;
   }
 
   /** Ends a task the system itself gives up on (a batch abort), with no caller checks. */
-  abandon(taskId: string, error: TaskError): boolean {
-    const record = this.store.getTask(taskId);
-    return (
-      !!record && !isTerminal(record.status) && this.finish(record, { status: 'cancelled', error })
-    );
+  async abandon(taskId: string, error: TaskError): Promise<boolean> {
+    const record = await this.store.getTask(taskId);
+    if (!record || isTerminal(record.status)) return false;
+    return this.finish(record, { status: 'cancelled', error });
   }
 
   /** What completeTask is given: the end, its time, the figures and a result. */
-  private completionOf(record: TaskRecord, end: TaskEnd, now: Date): TaskCompletion {
+  private completionOf(
+    record: TaskRecord,
+    end: TaskEnd,
+    closing: TaskStep[],
+    now: Date,
+  ): TaskCompletion {
     const run = this.running.get(record.task_id);
     const startedMs = record.started_at ? Date.parse(record.started_at) : now.getTime();
     const createdMs = Date.parse(record.created_at);
-    // Steps still running are closed with the end; their time and count belong to its figures.
-    const open = end.error ? this.progress.openSteps(record.task_id) : [];
     const metrics: TaskMetrics = {
-      ...withClosedSteps(end.metrics ?? run?.metrics ?? record.metrics, open, now),
+      ...withClosedSteps(end.metrics ?? run?.metrics ?? record.metrics, closing, now),
       total_time_ms: now.getTime() - createdMs,
       queue_time_ms: startedMs - createdMs,
     };
@@ -129,19 +158,18 @@ export class TaskCompletionService {
   }
 
   /**
-   * The terminal state and its event commit with the turn's other writes. Nobody outside is told
-   * before they land: the event is published and the listeners' `landed` resolves then, and the
-   * HTTP edge holds every answer while a terminal commit is pending (terminalsDurable). While the
-   * store cannot write, both are written again until they land (StateChangeWriter).
+   * The terminal state and its event commit together. Nobody outside is told before they land:
+   * the event is published and the listeners' `landed` resolves then, and the HTTP edge holds
+   * every answer while a terminal commit is pending (terminalsDurable). While the store cannot
+   * write, both are written again until they land (StateChangeWriter).
    */
-  private announce(stored: TaskRecord, status: TaskEnd['status'], endLanded: Promise<void>): void {
+  private announce(
+    stored: TaskRecord,
+    status: TaskEnd['status'],
+    terminal: TaskEvent,
+    endLanded: Promise<void>,
+  ): void {
     const taskId = stored.task_id;
-    const terminal = this.events.record(taskId, TERMINAL_EVENT[status], {
-      status,
-      ...(stored.result ? { result: stored.result } : {}),
-      ...(stored.error ? { error: stored.error } : {}),
-      metrics: stored.metrics,
-    });
     this.events.forget(taskId);
     this.metrics.taskFinished(
       status,
@@ -152,9 +180,9 @@ export class TaskCompletionService {
     const committed = () => this.pendingCommits--;
     // A failed commit is reported by the store; answers wait for the attempt, not the retries.
     void this.store.whenDurable().then(committed, committed);
-    const landed = Promise.all([endLanded, terminal.landed]).then(() => {
+    const landed = endLanded.then(() => {
       this.ending.delete(taskId);
-      this.events.publish(terminal.event);
+      this.events.publish(terminal);
     });
     for (const listener of this.listeners) listener(stored, landed);
     this.metrics.setTaskGauges(this.running.size, this.queue.size);
@@ -175,14 +203,14 @@ function storedRecord(current: TaskRecord, completion: TaskCompletion): TaskReco
 }
 
 /** The figures with the steps the task's end closes counted in (tool time up to now). */
-function withClosedSteps(metrics: TaskMetrics, open: TaskStep[], now: Date): TaskMetrics {
-  if (!open.length) return metrics;
-  const toolMs = open
+function withClosedSteps(metrics: TaskMetrics, closed: TaskStep[], now: Date): TaskMetrics {
+  if (!closed.length) return metrics;
+  const toolMs = closed
     .filter((s) => s.step_type === 'tool')
     .reduce((ms, s) => ms + Math.max(0, now.getTime() - Date.parse(s.started_at)), 0);
   return {
     ...metrics,
-    steps_executed: metrics.steps_executed + open.length,
+    steps_executed: metrics.steps_executed + closed.length,
     tool_time_ms: metrics.tool_time_ms + toolMs,
   };
 }

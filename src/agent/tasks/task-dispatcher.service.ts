@@ -50,6 +50,8 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
   private readonly logger = new Logger(TaskDispatcherService.name);
   /** Nothing starts before restart recovery has run (see TaskRecoveryService). */
   private started = false;
+  /** Slots taken by tasks being started (their store write is in flight). */
+  private starting = 0;
 
   constructor(
     @Inject(TASK_STORE) private readonly store: TaskStore,
@@ -80,41 +82,53 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
   private dispatch(): void {
     if (this.started) {
       const limit = this.config.get('service').max_concurrent_tasks;
-      while (this.intake.accepting && this.running.size < limit) {
+      while (this.intake.accepting && this.running.size + this.starting < limit) {
         const taskId = this.queue.pop();
         if (taskId === undefined) break;
-        this.start(taskId);
+        this.starting++;
+        void this.start(taskId)
+          .catch((err: unknown) =>
+            this.logger.error(`could not start task ${taskId}: ${(err as Error).message}`),
+          )
+          .finally(() => {
+            this.starting--;
+            this.dispatch();
+          });
       }
     }
     this.metrics.setTaskGauges(this.running.size, this.queue.size);
   }
 
-  private start(taskId: string): void {
+  /** Takes the slot reserved by dispatch until the run ends (or the task was not queued any more). */
+  private async start(taskId: string): Promise<void> {
     const now = new Date();
     const startedAt = now.toISOString();
-    const marked = this.stateChanges.write(`start:${taskId}`, () =>
+    const marked = await this.stateChanges.write(`start:${taskId}`, () =>
       this.store.markRunning(taskId, startedAt),
     );
     // false: not queued any more; undefined: not written yet, retried until it lands.
     if (marked.result === false) return;
-    const stored = this.store.getTask(taskId);
-    if (!stored) return;
+    const stored = await this.store.getTask(taskId);
+    // Ended meanwhile (a cancel between the queue and the store): nothing to run.
+    if (stored?.status !== 'running' || this.completion.pendingEnd(taskId)) return;
     const record: TaskRecord = { ...stored, status: 'running', started_at: startedAt };
     const timeoutMs = this.timeoutSeconds(record) * 1000;
     const run: RunningTask = {
       controller: new AbortController(),
-      timer: setTimeout(() => this.timedOut(taskId, timeoutMs / 1000), timeoutMs),
+      timer: setTimeout(() => void this.timedOut(taskId, timeoutMs / 1000), timeoutMs),
       done: Promise.resolve(),
       metrics: emptyMetrics(),
       artifacts: [],
     };
     this.running.set(taskId, run);
-    this.events.emit(taskId, 'task.started', { status: 'running', started_at: startedAt });
+    await this.events.emit(taskId, 'task.started', { status: 'running', started_at: startedAt });
     run.done = this.run(record, run, now.getTime() + timeoutMs);
   }
 
-  private timedOut(taskId: string, seconds: number): void {
-    this.completion.finish(this.store.getTask(taskId)!, {
+  private async timedOut(taskId: string, seconds: number): Promise<void> {
+    const record = await this.store.getTask(taskId);
+    if (!record) return;
+    await this.completion.finish(record, {
       status: 'timeout',
       error: {
         code: 'TASK_TIMEOUT',
@@ -137,7 +151,8 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
     const end = await this.outcomeOf(record, run, deadline);
     try {
       // A cancel or timeout already recorded its terminal state; this late result is dropped.
-      this.completion.finish(this.store.getTask(taskId)!, end);
+      const current = await this.store.getTask(taskId);
+      if (current) await this.completion.finish(current, end);
     } catch (e) {
       this.logger.error(`could not record the end of task ${taskId}: ${(e as Error).message}`);
     } finally {
@@ -162,10 +177,10 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
         artifacts: run.artifacts,
         // Once cancelled or timed out the task is terminal: nothing more is recorded for it.
         onPlan: (plan) => {
-          if (!signal.aborted) this.progress.plan(taskId, plan);
+          if (!signal.aborted) void this.progress.plan(taskId, plan);
         },
         onStep: (step, phase) => {
-          if (!signal.aborted) this.progress.step(taskId, step, phase);
+          if (!signal.aborted) void this.progress.step(taskId, step, phase);
         },
       });
       return { ...outcome, result: outcome.result ?? null, error: outcome.error ?? null };
@@ -198,9 +213,9 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
     );
     await this.allStopped(graceMs);
     for (const taskId of [...this.running.keys()]) {
-      const record = this.store.getTask(taskId);
+      const record = await this.store.getTask(taskId);
       if (!record || isTerminal(record.status)) continue;
-      this.completion.finish(record, INTERRUPTED);
+      await this.completion.finish(record, INTERRUPTED);
       this.running.abort(taskId, 'shutdown');
     }
     // Wait (boundedly) for the aborted runs to unwind so their processes are gone (SIGKILL

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TaskEvent, TaskEventType } from '../../contracts/task.types';
 import { StateChangeWriter } from '../store/state-change-writer';
 import { DuplicateEventError } from '../store/task-interrupted';
 import { TASK_STORE, TaskStore } from '../store/task-store';
-import { TaskEvent, TaskEventType } from '../../contracts/task.types';
 
 export type TaskEventListener = (event: TaskEvent) => void;
 
@@ -12,7 +12,10 @@ export type TaskEventListener = (event: TaskEvent) => void;
  */
 @Injectable()
 export class TaskEventsService {
+  /** The last seq given out, per task this process writes events for. */
   private readonly seqs = new Map<string, number>();
+  /** A task whose numbering is being read from the store (its first event here after a restart). */
+  private readonly loading = new Map<string, Promise<void>>();
   private readonly listeners = new Map<string, Set<TaskEventListener>>();
 
   constructor(
@@ -21,70 +24,79 @@ export class TaskEventsService {
   ) {}
 
   /**
-   * Numbers, stores and publishes an event at once. Its write is retried until it lands
-   * (StateChangeWriter); `retry: false` is for a submission's first event, which commits with the
-   * task's insert or not at all.
+   * Numbers, stores and publishes an event. Its write is retried until it lands
+   * (StateChangeWriter); the promise resolves once it is numbered and handed to the writer.
    */
-  emit(
+  async emit(
     taskId: string,
     type: TaskEventType,
     data: Record<string, unknown>,
-    options: { retry?: boolean } = {},
-  ): TaskEvent {
-    const event = this.next(taskId, type, data);
-    if (options.retry === false) this.store.appendEvent(event);
-    else this.write(event);
-    this.publish(event);
+  ): Promise<TaskEvent> {
+    const event = await this.next(taskId, type, data);
+    this.record(event);
     return event;
   }
 
+  /** Stores (until it lands) and publishes an event numbered by {@link next}. */
+  record(event: TaskEvent): void {
+    void this.write(event);
+    this.publish(event);
+  }
+
   /**
-   * Numbers and stores an event without publishing it (the caller publishes it once `landed`
-   * resolves, e.g. a terminal event once its commit is durable).
+   * The next event of a task, numbered but neither stored nor published: for writes that store
+   * an event together with a state change (a task's insert, its end).
    */
-  record(
+  async next(
     taskId: string,
     type: TaskEventType,
     data: Record<string, unknown>,
-  ): { event: TaskEvent; landed: Promise<void> } {
-    const event = this.next(taskId, type, data);
-    return { event, landed: this.write(event) };
-  }
-
-  private next(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
-    let seq = this.seqs.get(taskId);
-    if (seq === undefined) {
-      const past = this.store.getEvents(taskId);
-      seq = past.length ? past[past.length - 1].seq : 0;
-    }
-    seq += 1;
+  ): Promise<TaskEvent> {
+    if (!this.seqs.has(taskId)) await this.loadNumbering(taskId);
+    const seq = this.seqs.get(taskId)! + 1;
     this.seqs.set(taskId, seq);
     return { task_id: taskId, seq, type, timestamp: new Date().toISOString(), data };
+  }
+
+  /** The first event of a task that is being inserted: seq 1, no store read. */
+  first(taskId: string, type: TaskEventType, data: Record<string, unknown>): TaskEvent {
+    this.seqs.set(taskId, 1);
+    return { task_id: taskId, seq: 1, type, timestamp: new Date().toISOString(), data };
+  }
+
+  /** Reads where a task's numbering stands, once, however many events wait for it. */
+  private loadNumbering(taskId: string): Promise<void> {
+    let loading = this.loading.get(taskId);
+    if (!loading) {
+      loading = this.store
+        .lastEventSeq(taskId)
+        .then((last) => {
+          if (!this.seqs.has(taskId)) this.seqs.set(taskId, last);
+        })
+        .finally(() => this.loading.delete(taskId));
+      this.loading.set(taskId, loading);
+    }
+    return loading;
   }
 
   /** Stores an event until it lands; a retry that finds it stored (its commit did land) is done. */
   private write(event: TaskEvent): Promise<void> {
     let attempts = 0;
-    return this.stateChanges.write(`event:${event.task_id}:${event.seq}`, () => {
+    return this.stateChanges.track(`event:${event.task_id}:${event.seq}`, async () => {
       try {
-        this.store.appendEvent(event);
+        await this.store.appendEvent(event);
       } catch (err) {
         if (attempts++ > 0 && err instanceof DuplicateEventError) return;
         throw err;
       }
       attempts++;
-    }).landed;
+    });
   }
 
   /** Hands a recorded event to the task's live listeners. */
   publish(event: TaskEvent): void {
     const subs = this.listeners.get(event.task_id);
     if (subs) for (const listener of [...subs]) listener(event);
-  }
-
-  /** Starts numbering a task that was just inserted, so its first event needs no store lookup. */
-  startNumbering(taskId: string): void {
-    if (!this.seqs.has(taskId)) this.seqs.set(taskId, 0);
   }
 
   /** Stops numbering a finished task in memory (its events stay in the store). */
@@ -102,7 +114,7 @@ export class TaskEventsService {
     };
   }
 
-  history(taskId: string, afterSeq = 0): TaskEvent[] {
+  history(taskId: string, afterSeq = 0): Promise<TaskEvent[]> {
     return this.store.getEvents(taskId, afterSeq);
   }
 }

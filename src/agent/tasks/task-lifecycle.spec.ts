@@ -23,8 +23,8 @@ describe('task lifecycle (submission, dispatcher, completion) on a scripted proc
     expect(core.processor.started(id)).toBe(true);
     core.processor.release(id);
     await core.settle();
-    expect(core.store.getTask(id)!.status).toBe('completed');
-    expect(core.events.history(id).map((e) => e.type)).toEqual([
+    expect((await core.store.getTask(id))!.status).toBe('completed');
+    expect((await core.events.history(id)).map((e) => e.type)).toEqual([
       'task.queued',
       'task.started',
       'task.completed',
@@ -38,36 +38,36 @@ describe('task lifecycle (submission, dispatcher, completion) on a scripted proc
     const first = await core.submit('first');
     const second = await core.submit('second');
     expect(core.processor.started(second)).toBe(false);
-    const answer = core.tasks.cancel(first, ALICE);
+    const answer = await core.tasks.cancel(first, ALICE);
     expect(answer.status).toBe('cancelled');
     await core.settle();
     expect(core.processor.abortReasons.get(first)).toBe('cancel');
-    expect(core.store.getTask(first)!.error!.code).toBe('TASK_CANCELLED');
+    expect((await core.store.getTask(first))!.error!.code).toBe('TASK_CANCELLED');
     // The late outcome of the aborted run is dropped: still one end.
     expect(
-      core.events.history(first).filter((e) => e.type.startsWith('task.') && e.seq > 2),
+      (await core.events.history(first)).filter((e) => e.type.startsWith('task.') && e.seq > 2),
     ).toEqual([expect.objectContaining({ type: 'task.cancelled' })]);
     expect(core.processor.started(second)).toBe(true);
-    expect(() => core.tasks.cancel(first, ALICE)).toThrow(TaskNotCancellableError);
+    await expect(core.tasks.cancel(first, ALICE)).rejects.toThrow(TaskNotCancellableError);
   });
 
   it('a queued task cancelled never starts', async () => {
     core = await taskCore({ service: { max_concurrent_tasks: 1 } });
     const running = await core.submit('first');
     const queued = await core.submit('second');
-    core.tasks.cancel(queued, ALICE);
+    await core.tasks.cancel(queued, ALICE);
     core.processor.release(running);
     await core.settle();
     expect(core.processor.started(queued)).toBe(false);
-    expect(core.store.getTask(queued)!.status).toBe('cancelled');
+    expect((await core.store.getTask(queued))!.status).toBe('cancelled');
   });
 
   it('another owner cannot see or cancel a task', async () => {
     core = await taskCore();
     const id = await core.submit('mine');
-    expect(() => core.tasks.get(id, BOB)).toThrow(TaskNotFoundError);
-    expect(() => core.tasks.cancel(id, BOB)).toThrow(TaskNotFoundError);
-    expect(core.store.getTask(id)!.status).toBe('running');
+    await expect(core.tasks.get(id, BOB)).rejects.toThrow(TaskNotFoundError);
+    await expect(core.tasks.cancel(id, BOB)).rejects.toThrow(TaskNotFoundError);
+    expect((await core.store.getTask(id))!.status).toBe('running');
   });
 
   it('timeout during a tool call: the open step closes failed, the end is timeout, the run aborted with "timeout"', async () => {
@@ -79,16 +79,16 @@ describe('task lifecycle (submission, dispatcher, completion) on a scripted proc
     });
     const id = await core.submit('slow tool');
     await jest.advanceTimersByTimeAsync(4_999);
-    expect(core.store.getTask(id)!.status).toBe('running');
+    expect((await core.store.getTask(id))!.status).toBe('running');
     await jest.advanceTimersByTimeAsync(1);
     await core.settle();
-    const task = core.store.getTask(id)!;
+    const task = (await core.store.getTask(id))!;
     expect(task.status).toBe('timeout');
     expect(task.error).toEqual(
       expect.objectContaining({ code: 'TASK_TIMEOUT', details: { timeout_seconds: 5 } }),
     );
     expect(core.processor.abortReasons.get(id)).toBe('timeout');
-    expect(core.store.getSteps(id)).toEqual([
+    expect(await core.store.getSteps(id)).toEqual([
       expect.objectContaining({
         status: 'failed',
         error: expect.stringMatching(/^TASK_TIMEOUT: /),
@@ -104,7 +104,7 @@ describe('task lifecycle (submission, dispatcher, completion) on a scripted proc
     const id = await core.submit('crash');
     const next = await core.submit('next');
     await core.settle();
-    expect(core.store.getTask(id)!.error!.code).toBe('INTERNAL_ERROR');
+    expect((await core.store.getTask(id))!.error!.code).toBe('INTERNAL_ERROR');
     expect(core.processor.started(next)).toBe(true);
   });
 

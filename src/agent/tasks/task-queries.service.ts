@@ -43,31 +43,31 @@ export class TaskQueriesService {
   }
 
   /** The record, if this caller may see it; otherwise TaskNotFoundError. */
-  visible(taskId: string, caller: CallerIdentity): TaskRecord {
-    const record = this.store.getTask(taskId);
+  async visible(taskId: string, caller: CallerIdentity): Promise<TaskRecord> {
+    const record = await this.store.getTask(taskId);
     if (!record || !canAccess(caller, record.owner)) throw new TaskNotFoundError(taskId);
     return record;
   }
 
   /** The stored status, whoever owns the task (undefined once it is gone). */
-  status(taskId: string): TaskStatus | undefined {
-    return this.store.getTask(taskId)?.status;
+  async status(taskId: string): Promise<TaskStatus | undefined> {
+    return (await this.store.getTask(taskId))?.status;
   }
 
-  steps(taskId: string): TaskStep[] {
+  steps(taskId: string): Promise<TaskStep[]> {
     return this.store.getSteps(taskId);
   }
 
-  get(taskId: string, caller: CallerIdentity): TaskResponse {
-    const record = this.visible(taskId, caller);
-    return toTaskResponse(record, this.store.getSteps(taskId));
+  async get(taskId: string, caller: CallerIdentity): Promise<TaskResponse> {
+    const record = await this.visible(taskId, caller);
+    return toTaskResponse(record, await this.store.getSteps(taskId));
   }
 
-  list(
+  async list(
     caller: CallerIdentity,
     query: TaskListQuery,
-  ): { tasks: TaskResponse[]; next_cursor: string | null } {
-    const page = this.store.listTasks({
+  ): Promise<{ tasks: TaskResponse[]; next_cursor: string | null }> {
+    const page = await this.store.listTasks({
       ...(caller.role === 'admin' ? {} : { owner: caller.name }),
       status: query.status,
       priority: query.priority,
@@ -79,17 +79,20 @@ export class TaskQueriesService {
 
   /** Resolves when the task is terminal or `ms` has passed; returns its current state. */
   async waitFor(taskId: string, ms: number): Promise<{ task: TaskResponse; done: boolean }> {
-    let record = this.store.getTask(taskId);
+    let record = await this.store.getTask(taskId);
     if (!record) throw new TaskNotFoundError(taskId);
     // Once shutdown began, callers are answered at once (a 202 with Location).
     if (!isTerminal(record.status) && ms > 0 && this.intake.accepting) {
-      await this.waiters.wait(taskId, ms, () => isTerminal(this.store.getTask(taskId)!.status));
-      record = this.store.getTask(taskId)!;
+      // Asked again once the waiter is registered: it may have ended since the read above.
+      await this.waiters.wait(taskId, ms, async () =>
+        isTerminal((await this.store.getTask(taskId))?.status ?? 'completed'),
+      );
+      record = (await this.store.getTask(taskId)) ?? record;
     }
     // An end not yet committed is not an answer yet.
     if (isTerminal(record.status)) await this.completion.terminalsDurable();
     return {
-      task: toTaskResponse(record, this.store.getSteps(taskId)),
+      task: toTaskResponse(record, await this.store.getSteps(taskId)),
       done: isTerminal(record.status),
     };
   }

@@ -27,9 +27,13 @@ export class TaskRetentionService implements OnApplicationBootstrap, OnModuleDes
     this.purged.push(listener);
   }
 
-  onApplicationBootstrap(): void {
-    this.purge();
-    this.timer = setInterval(() => this.purge(), HOUR_MS);
+  async onApplicationBootstrap(): Promise<void> {
+    await this.purge();
+    this.timer = setInterval(() => {
+      this.purge().catch((err: unknown) =>
+        this.logger.error(`retention purge failed: ${(err as Error).message}`),
+      );
+    }, HOUR_MS);
     this.timer.unref();
   }
 
@@ -38,10 +42,10 @@ export class TaskRetentionService implements OnApplicationBootstrap, OnModuleDes
   }
 
   /** Deletes what is past retention; returns how many tasks went. */
-  purge(now = Date.now()): number {
+  async purge(now = Date.now()): Promise<number> {
     const days = this.config.get('storage').retention_days;
     if (days === 0) return 0;
-    const removed = this.store.purgeCompletedBefore(
+    const removed = await this.store.purgeCompletedBefore(
       new Date(now - days * 86_400_000).toISOString(),
     );
     if (removed) {

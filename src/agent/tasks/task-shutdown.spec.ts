@@ -21,12 +21,12 @@ describe('shutdown and restart recovery with queued and running tasks', () => {
     await core.settle();
     await expect(core.submit('late')).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     await jest.advanceTimersByTimeAsync(9_999);
-    expect(store.getTask(running)!.status).toBe('running');
+    expect((await store.getTask(running))!.status).toBe('running');
     expect(processor.abortReasons.has(running)).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
     await closing;
     core = undefined;
-    expect(store.getTask(running)).toEqual(
+    expect(await store.getTask(running)).toEqual(
       expect.objectContaining({
         status: 'failed',
         error: expect.objectContaining({ code: 'TASK_INTERRUPTED' }),
@@ -34,7 +34,7 @@ describe('shutdown and restart recovery with queued and running tasks', () => {
     );
     expect(processor.abortReasons.get(running)).toBe('shutdown');
     // The slot the interrupted task freed is not given to the queued one: it runs after the restart.
-    expect(store.getTask(queued)!.status).toBe('queued');
+    expect((await store.getTask(queued))!.status).toBe('queued');
     expect(processor.started(queued)).toBe(false);
   });
 
@@ -47,23 +47,25 @@ describe('shutdown and restart recovery with queued and running tasks', () => {
     processor.release(id);
     await closing;
     core = undefined;
-    expect(store.getTask(id)!.status).toBe('completed');
+    expect((await store.getTask(id))!.status).toBe('completed');
   });
 
   it('at start, a task left running is interrupted with its open step closed, and queued ones run', async () => {
     const store = new MemoryTaskStore();
-    store.insertTask(
+    await store.insertTask(
       makeTaskRecord({
         task_id: 'was-running',
         status: 'running',
         started_at: '2025-01-01T00:00:01.000Z',
       }),
     );
-    store.saveStep('was-running', makeStep(1, { status: 'running' }));
-    store.insertTask(makeTaskRecord({ task_id: 'was-queued', task: 'queued before the stop' }));
+    await store.saveStep('was-running', makeStep(1, { status: 'running' }));
+    await store.insertTask(
+      makeTaskRecord({ task_id: 'was-queued', task: 'queued before the stop' }),
+    );
     core = await taskCore({ store });
-    expect(store.getTask('was-running')!.error!.code).toBe('TASK_INTERRUPTED');
-    expect(store.getSteps('was-running')).toEqual([
+    expect((await store.getTask('was-running'))!.error!.code).toBe('TASK_INTERRUPTED');
+    expect(await store.getSteps('was-running')).toEqual([
       expect.objectContaining({
         status: 'failed',
         error: expect.stringMatching(/^TASK_INTERRUPTED/),

@@ -58,7 +58,7 @@ export class TaskSubmissionService {
     caller: CallerIdentity,
     options: SubmitOptions = {},
   ): Promise<SubmitResult> {
-    const submitted = this.record(request, caller, options);
+    const submitted = await this.record(request, caller, options);
     await this.acknowledge([submitted]);
     if (!submitted.replayed)
       this.dispatcher.enqueue(submitted.task.task_id, submitted.task.priority);
@@ -69,11 +69,15 @@ export class TaskSubmissionService {
    * Validates and stores a task as `queued` without putting it in the run queue: the caller
    * awaits {@link acknowledge} and then enqueues it (batches store several, then ack once).
    */
-  record(request: TaskRequest, caller: CallerIdentity, options: SubmitOptions = {}): SubmitResult {
+  async record(
+    request: TaskRequest,
+    caller: CallerIdentity,
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
     this.intake.assertOpen();
     const taskId = taskIdFor(request, options.idempotencyKey);
     const hash = requestHash({ ...request, task_id: taskId });
-    const existing = this.store.getTask(taskId);
+    const existing = await this.store.getTask(taskId);
     if (existing) return this.replay(existing, caller, hash);
 
     const accepted = this.checker.check(request);
@@ -84,11 +88,22 @@ export class TaskSubmissionService {
     // Short of disk space: keep what is left for the tasks already accepted.
     this.storeHealth.assertRoomForWork();
     const record = newRecord(taskId, caller, accepted, hash, options.batchId);
-    if (!this.insert(record)) {
-      // Lost a race with an identical id submitted at the same moment.
-      return this.replay(this.store.getTask(taskId)!, caller, hash);
-    }
+    // Counted from now: submissions whose insert is in flight count against the queue's bound.
     this.queue.recorded();
+    let inserted: boolean;
+    try {
+      inserted = await this.insert(record);
+    } catch (err) {
+      this.queue.acknowledged(1);
+      throw err;
+    }
+    if (!inserted) {
+      this.queue.acknowledged(1);
+      // Lost a race with an identical id submitted at the same moment.
+      const winner = await this.store.getTask(taskId);
+      if (!winner) throw new TaskAlreadyExistsError(taskId);
+      return this.replay(winner, caller, hash);
+    }
     return { task: toTaskResponse(record, []), replayed: false };
   }
 
@@ -117,16 +132,17 @@ export class TaskSubmissionService {
    * Inserts a new task and its `task.queued` event, which commit together or not at all. A store
    * that cannot write refuses the submission; it also rolls the turn back, so nothing is left.
    */
-  private insert(record: TaskRecord): boolean {
+  private async insert(record: TaskRecord): Promise<boolean> {
+    const queued = this.events.first(record.task_id, 'task.queued', {
+      status: 'queued',
+      priority: record.priority,
+    });
     try {
-      if (!this.store.insertTask(record)) return false;
-      this.events.startNumbering(record.task_id);
-      this.events.emit(
-        record.task_id,
-        'task.queued',
-        { status: 'queued', priority: record.priority },
-        { retry: false },
-      );
+      if (!(await this.store.insertTask(record, queued))) {
+        this.events.forget(record.task_id);
+        return false;
+      }
+      this.events.publish(queued);
       return true;
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
@@ -136,12 +152,16 @@ export class TaskSubmissionService {
     }
   }
 
-  private replay(existing: TaskRecord, caller: CallerIdentity, hash: string): SubmitResult {
+  private async replay(
+    existing: TaskRecord,
+    caller: CallerIdentity,
+    hash: string,
+  ): Promise<SubmitResult> {
     if (existing.owner !== caller.name || existing.request_hash !== hash) {
       throw new TaskAlreadyExistsError(existing.task_id);
     }
     return {
-      task: toTaskResponse(existing, this.store.getSteps(existing.task_id)),
+      task: toTaskResponse(existing, await this.store.getSteps(existing.task_id)),
       replayed: true,
     };
   }

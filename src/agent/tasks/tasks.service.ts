@@ -61,14 +61,14 @@ export class TasksService {
     return { ...current, replayed };
   }
 
-  get(taskId: string, caller: CallerIdentity): TaskResponse {
+  get(taskId: string, caller: CallerIdentity): Promise<TaskResponse> {
     return this.queries.get(taskId, caller);
   }
 
   list(
     caller: CallerIdentity,
     query: TaskListQuery,
-  ): { tasks: TaskResponse[]; next_cursor: string | null } {
+  ): Promise<{ tasks: TaskResponse[]; next_cursor: string | null }> {
     return this.queries.list(caller, query);
   }
 
@@ -77,8 +77,8 @@ export class TasksService {
   }
 
   /** 404 unless the caller may see the task. */
-  assertVisible(taskId: string, caller: CallerIdentity): { terminal: boolean } {
-    return { terminal: isTerminal(this.queries.visible(taskId, caller).status) };
+  async assertVisible(taskId: string, caller: CallerIdentity): Promise<{ terminal: boolean }> {
+    return { terminal: isTerminal((await this.queries.visible(taskId, caller)).status) };
   }
 
   /** See {@link TaskCompletionService.terminalsDurable}. */
@@ -87,19 +87,25 @@ export class TasksService {
   }
 
   /** Cancels a queued or running task: one terminal `cancelled`, processes killed, model call aborted. */
-  cancel(taskId: string, caller: CallerIdentity, reason = 'Cancelled by request.'): TaskResponse {
-    const record = this.queries.visible(taskId, caller);
+  async cancel(
+    taskId: string,
+    caller: CallerIdentity,
+    reason = 'Cancelled by request.',
+  ): Promise<TaskResponse> {
+    const record = await this.queries.visible(taskId, caller);
     if (isTerminal(record.status)) throw new TaskNotCancellableError(taskId, record.status);
-    const applied = this.completion.finish(record, {
+    const applied = await this.completion.finish(record, {
       status: 'cancelled',
       error: { code: 'TASK_CANCELLED', message: reason, details: null },
     });
     const ending = this.completion.pendingEnd(taskId);
     if (!applied) {
-      const status = ending?.status ?? this.queries.status(taskId);
+      const status = ending?.status ?? (await this.queries.status(taskId));
       throw new TaskNotCancellableError(taskId, status ?? 'finished');
     }
     // The end as decided (a store that cannot write shows it only once it lands).
-    return ending ? toTaskResponse(ending, this.queries.steps(taskId)) : this.get(taskId, caller);
+    return ending
+      ? toTaskResponse(ending, await this.queries.steps(taskId))
+      : this.get(taskId, caller);
   }
 }

@@ -175,7 +175,7 @@ export interface TaskCore {
   events: TaskEventsService;
   dispatcher: TaskDispatcherService;
   submit(task: string, options?: Partial<TaskRequest>, caller?: CallerIdentity): Promise<string>;
-  /** Lets every pending promise run (the store's commits are promises). */
+  /** Lets every pending promise run (the store's reads and writes are promises). */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -228,8 +228,9 @@ export async function taskCore(
   module.useLogger(false);
   await module.init();
   const tasks = module.get(TasksService);
+  // setImmediate is left real by fakeTimers(): each round lets every queued promise run.
   const settle = async () => {
-    for (let i = 0; i < 10; i++) await Promise.resolve();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
   };
   return {
     module,
