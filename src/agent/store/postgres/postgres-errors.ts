@@ -37,6 +37,12 @@ function reason(err: Error & { code?: string }): string {
   }
 }
 
+/** A short account of a failure, for readiness and messages (no host names, no SQL). */
+export function failureReason(err: unknown): string {
+  if (isPostgresUnavailable(err)) return reason(err as Error & { code?: string });
+  return (err as Error)?.message ?? String(err);
+}
+
 /** Whether a failure of the PostgreSQL driver means "the database cannot be used now". */
 export function isPostgresUnavailable(err: unknown): boolean {
   return isStoreUnavailable(err) || (err instanceof Error && LINK_LOST.test(err.message));

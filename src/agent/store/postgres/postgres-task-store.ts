@@ -11,7 +11,7 @@ import type {
   TaskRecord,
   TaskStore,
 } from '../task-store';
-import { asStoreError, isPostgresUnavailable, openError } from './postgres-errors';
+import { asStoreError, failureReason, isPostgresUnavailable, openError } from './postgres-errors';
 import { applyPostgresMigrations } from './postgres-migrations';
 import { PostgresConnectionOptions, createPostgresPool } from './postgres-pool';
 import {
@@ -220,8 +220,10 @@ export class PostgresTaskStore implements TaskStore {
       await Promise.race([this.pool.query(heartbeatSql(this.pingTimeoutMs)), late]);
       return { ok: true };
     } catch (err) {
-      const shown = asStoreError(err) as Error;
-      return { ok: false, reason: `task store (PostgreSQL) is not writable: ${shown.message}` };
+      return {
+        ok: false,
+        reason: `task store (PostgreSQL) is not writable: ${failureReason(err)}`,
+      };
     } finally {
       clearTimeout(timer);
     }
