@@ -430,8 +430,8 @@ describe('retention', () => {
       expect(task.status).toBe('completed');
       expect((await t.get(`/api/v1/tasks/${task.task_id}`)).statusCode).toBe(200);
       const retention = t.app.get(TaskRetentionService);
-      expect(retention.purge(Date.now())).toBe(0);
-      expect(retention.purge(Date.now() + 2 * 86_400_000)).toBe(1);
+      expect(await retention.purge(Date.now())).toBe(0);
+      expect(await retention.purge(Date.now() + 2 * 86_400_000)).toBe(1);
       expectErrorShape(await t.get(`/api/v1/tasks/${task.task_id}`), 404, 'TASK_NOT_FOUND');
     } finally {
       await t.close();
