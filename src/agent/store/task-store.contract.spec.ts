@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { InvalidRequestError, TaskNotFoundError } from '../../common/errors';
 import { MemoryTaskStore } from './memory-task-store';
 import { PostgresTaskStore } from './postgres/postgres-task-store';
-import { TestSchema } from './postgres/postgres-test-schema';
+import { TestSchema } from './postgres/postgres-schema.fixtures';
 import { SqliteTaskStore } from './sqlite-task-store';
 import type { TaskRecord, TaskStore } from './task-store';
 import { encodeTaskCursor } from './task-list.paging';

@@ -5,7 +5,7 @@ import { StorageConfig } from '../../config/config.schema';
 import { MemoryTaskStore } from './memory-task-store';
 import { SqliteTaskStore } from './sqlite-task-store';
 import { PostgresTaskStore } from './postgres/postgres-task-store';
-import { TestSchema } from './postgres/postgres-test-schema';
+import { TestSchema } from './postgres/postgres-schema.fixtures';
 import { isStoreUnavailable } from './store-write-error';
 import { createTaskStore, openTaskStore } from './task-store.factory';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCommand } from '../../../test/cli/support/cli-harness';
 import { MIGRATIONS } from '../../agent/store/migrations';
 import { PG_MIGRATIONS } from '../../agent/store/postgres/postgres-migrations';
-import { TestSchema } from '../../agent/store/postgres/postgres-test-schema';
+import { TestSchema } from '../../agent/store/postgres/postgres-schema.fixtures';
 
 const QUIET: NodeJS.ProcessEnv = { AGENT_RUNNER_LOG_LEVEL: 'silent' };
 const latest = (list: readonly { version: number }[]) => list[list.length - 1].version;

@@ -10,7 +10,7 @@ import {
 } from './postgres-migrations';
 import { createPostgresPool } from './postgres-pool';
 import { PostgresTaskStore } from './postgres-task-store';
-import { TestSchema, urlWithSchema } from './postgres-test-schema';
+import { TestSchema, urlWithSchema } from './postgres-schema.fixtures';
 
 const T1 = '2025-01-01T00:00:05.000Z';
 
