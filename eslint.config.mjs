@@ -39,6 +39,18 @@ export default tseslint.config(
   }),
   boundaries('src/execution/**/*.module.ts', [], { agent: false, model: false, controllers: true }),
   boundaries('src/{contracts,common}/**/*.ts', ['src/**/*.spec.ts'], { layers: false }),
+  // Small files and functions (CONTRIBUTING.md): no source file over 400 lines, no function over 60.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts', 'src/**/*.fixtures.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': [
+        'error',
+        { max: 60, skipBlankLines: false, skipComments: false, IIFEs: true },
+      ],
+    },
+  },
 );
 
 /**

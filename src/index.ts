@@ -1,5 +1,5 @@
 /**
- * agent-runner as a library (SPEC 7):
+ * agent-runner as a library (README.md, Library (TypeScript)):
  *
  * ```ts
  * import { TaskRunnerService, TaskRunnerClient, ApiClientBuilder, AgentConfig } from 'agent-runner';

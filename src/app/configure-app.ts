@@ -19,6 +19,7 @@ import { ShutdownCoordinator } from './shutdown-coordinator';
 import { useBoundedJsonParser } from './bounded-json.parser';
 
 type SendDone = (err: Error | null, payload?: unknown) => void;
+type CorsOptions = NonNullable<Parameters<NestFastifyApplication['enableCors']>[0]>;
 
 const SHUTTING_DOWN = new AgentRunnerError('SERVICE_UNAVAILABLE', 'The service is shutting down.');
 
@@ -79,31 +80,47 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
  */
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  const config = app.get(AppConfigService);
-  const httpMetrics = app.get(HttpMetricsService);
-  const keys = app.get(ApiKeyService);
-  const logger = new Logger('Http');
-
   // JSON is the only body format of the API; any other content type is a 415, not a string body.
   fastify.removeContentTypeParser('text/plain');
   useBoundedJsonParser(fastify);
+  holdAnswersUntilDurable(app);
+  recordResponses(app);
+  guardRequests(app);
+  app.enableCors(corsOptions(app.get(AppConfigService)));
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
+  closeOnShutdown(app);
+}
 
-  // A task's end is committed with the turn's other writes; no answer leaves before that commit
-  // while one is pending, so nobody is shown an end a crash could take back (one promise per
-  // answer only in turns that ended a task).
+/**
+ * A task's end is committed with the turn's other writes; no answer leaves before that commit
+ * while one is pending, so nobody is shown an end a crash could take back (one promise per
+ * answer only in turns that ended a task).
+ */
+function holdAnswersUntilDurable(app: NestFastifyApplication): void {
   const tasks = app.get(TasksService);
-  fastify.addHook(
-    'onSend',
-    (_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: SendDone) => {
-      const durable = tasks.terminalsDurable();
-      if (!durable) return done(null, payload);
-      void durable.then(() => done(null, payload));
-    },
-  );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook(
+      'onSend',
+      (_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: SendDone) => {
+        const durable = tasks.terminalsDurable();
+        if (!durable) return done(null, payload);
+        void durable.then(() => done(null, payload));
+      },
+    );
+}
 
-  fastify.addHook(
-    'onResponse',
-    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+/** Every answer is counted in the HTTP metrics and logged. */
+function recordResponses(app: NestFastifyApplication): void {
+  const httpMetrics = app.get(HttpMetricsService);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       httpMetrics.record(
         request.method,
         request.routeOptions?.url,
@@ -112,11 +129,20 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       );
       logRequest(request, reply);
       done();
-    },
-  );
+    });
+}
 
-  const headers = serviceSecurityHeaders(config.get('service').served_over_https);
+/**
+ * Before any route: the security headers and the request id, the refusal while the service is
+ * shutting down, then the key check of the docs when they are protected.
+ */
+function guardRequests(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const config = app.get(AppConfigService);
+  const keys = app.get(ApiKeyService);
   const shutdown = app.get(ShutdownCoordinator);
+  const logger = new Logger('Http');
+  const headers = serviceSecurityHeaders(config.get('service').served_over_https);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.headers(headers).header('x-request-id', request.id);
     if (shutdown.draining) {
@@ -145,8 +171,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     }
     done();
   });
+}
 
-  app.enableCors({
+/** service.cors; the allowed origins are read on every request, so a live update applies. */
+function corsOptions(config: AppConfigService): CorsOptions {
+  return {
     origin: (
       origin: string | undefined,
       cb: (err: Error | null, allow: boolean | string) => void,
@@ -164,14 +193,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       : { allowedHeaders: config.get('service').cors.allowed_headers }),
     exposedHeaders: ['x-request-id', 'retry-after', 'location'],
     credentials: config.get('service').cors.allow_credentials,
-  });
+  };
+}
 
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
-    jsonDocumentUrl: 'docs-json',
-    yamlDocumentUrl: 'docs-yaml',
-  });
-
-  // Stopping within service.shutdown_grace_seconds + 5 s whatever clients do (ShutdownCoordinator).
+/** Stopping within service.shutdown_grace_seconds + 5 s whatever clients do (ShutdownCoordinator). */
+function closeOnShutdown(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const shutdown = app.get(ShutdownCoordinator);
   const streams = app.get(TaskEventStreamWriter);
   fastify.addHook('preClose', (done: () => void) => {
     shutdown.close(fastify.server);

@@ -5,7 +5,8 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity, DECORATORS } from '@nestjs/swagger';
-import { CallerIdentity, LOCAL_ADMIN } from '../contracts/caller-identity';
+import { InternalError } from '../common/errors';
+import type { CallerIdentity } from '../contracts/caller-identity';
 
 export const IS_PUBLIC = 'agent-runner:public';
 export const PUBLIC_UNLESS = 'agent-runner:public-unless';
@@ -27,8 +28,14 @@ export const AdminOnly = () => SetMetadata(REQUIRED_ROLE, 'admin');
 /** Swagger: the operation needs an API key (either header form). */
 export const ApiKeyAuth = () => applyDecorators(ApiBearerAuth('bearer'), ApiSecurity('api_key'));
 
-/** The authenticated caller (key name and role) of the current request. */
+/**
+ * The caller (key name and role) of the current request, as the API-key guard recorded it (the
+ * local admin when auth is off). Fails closed: a route the guard let through without a caller
+ * (an open route) has none, and reading it there is a programming error, answered 500.
+ */
 export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): CallerIdentity => {
   const req = ctx.switchToHttp().getRequest<Record<string, unknown>>();
-  return (req[CALLER_REQUEST_KEY] as CallerIdentity | undefined) ?? LOCAL_ADMIN;
+  const caller = req[CALLER_REQUEST_KEY] as CallerIdentity | undefined;
+  if (!caller) throw new InternalError('No caller identity on this request.');
+  return caller;
 });

@@ -6,7 +6,7 @@ import { AgentConfig } from '../library/agent-config';
 import { CliEnvironment } from './cli-environment';
 import { CliUsageError } from './cli-usage.error';
 
-/** Flags shared by the commands that run tasks (SPEC 8). */
+/** Flags shared by the commands that run tasks (docs/cli.md, `task`). */
 export interface TaskRunFlags {
   config?: string;
   workdir?: string;

@@ -15,8 +15,8 @@ import { ToolsCommand } from './commands/tools.command';
 import { EmbeddedServiceLauncher } from './embedded-service.launcher';
 
 /**
- * The `agent-runner` CLI (SPEC 8). Commands are thin: they read flags, start the core providers
- * in process (never the HTTP app, except `serve`) through the library, and write through
+ * The `agent-runner` CLI (docs/cli.md). Commands are thin: they read flags, start the core
+ * providers in process (never the HTTP app, except `serve`) through the library, and write through
  * `CliIo`. Tests replace `CliIo`, `CliEnvironment` and `CliSignals` with `overrideProvider`.
  */
 @Module({

@@ -13,7 +13,7 @@ export interface EmbeddedService {
 }
 
 /**
- * Starts the service in this process for a command: the core providers, no HTTP (SPEC 8), with
+ * Starts the service in this process for a command: the core providers, no HTTP (docs/cli.md), with
  * logs on stderr at `logLevel`. The command closes it when done.
  */
 @Injectable()

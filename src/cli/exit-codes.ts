@@ -3,7 +3,7 @@ import { AgentRunnerError } from '../common/errors';
 import { ConfigValidationError } from '../config/config.validation';
 import { CliUsageError } from './cli-usage.error';
 
-/** SPEC 8 exit codes. */
+/** The exit codes of docs/cli.md, Exit codes. */
 export const EXIT = {
   /** The task completed and met its goal (or the command did what it was asked). */
   OK: 0,

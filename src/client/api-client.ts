@@ -41,7 +41,10 @@ export interface TaskList {
 }
 
 export interface SubmitTaskOptions {
-  /** Same as `task_id` (SPEC 1.4): resubmitting the same request returns the same task. */
+  /**
+   * Same as `task_id` (docs/api.md, `POST /api/v1/tasks`, idempotency): resubmitting the same
+   * request returns the same task.
+   */
   idempotencyKey?: string;
 }
 
@@ -60,8 +63,8 @@ export interface StreamEventsOptions {
 }
 
 /**
- * One transport to an agent-runner service. Both implementations (in-process and HTTP) return
- * the same wire objects (SPEC 1–2, snake_case) and throw the same {@link AgentRunnerError}
+ * One transport to an agent-runner service. Both implementations (in-process and HTTP) return the
+ * same wire objects (those of docs/api.md, snake_case) and throw the same {@link AgentRunnerError}
  * subclasses with the same codes. Build one with `ApiClientBuilder`; use it through
  * `TaskRunnerClient`.
  */

@@ -37,7 +37,7 @@ describe('errorFromBody', () => {
   ];
 
   it.each(thrown.map((e) => [e.constructor.name, e]))(
-    '%s survives the trip through the SPEC 2.1 body unchanged',
+    '%s survives the trip through the error body unchanged',
     (_name, original) => {
       const { body, headers } = mapError(original);
       const sut = errorFromBody(body, {

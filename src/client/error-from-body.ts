@@ -34,9 +34,40 @@ function detail(details: unknown, key: string): unknown {
     : undefined;
 }
 
+/** What the body and the caller's context give a domain error's constructor. */
+interface ErrorFacts {
+  message: string;
+  details: unknown;
+  context: ErrorContext;
+  /** Seconds from the Retry-After header, else from the details, else 1. */
+  retryAfter: number;
+}
+
+/** The domain error class of each code the service sends, rebuilt from what the body says. */
+const FROM_CODE: Partial<Record<ErrorCode, (facts: ErrorFacts) => AgentRunnerError>> = {
+  INVALID_REQUEST: ({ message, details }) => new InvalidRequestError(message, details),
+  AUTHENTICATION_ERROR: ({ message }) => new AuthenticationError(message),
+  AUTHORIZATION_ERROR: ({ message }) => new AuthorizationError(message),
+  NOT_FOUND: ({ message }) => new NotFoundError(message),
+  TASK_NOT_FOUND: ({ context }) => new TaskNotFoundError(context.taskId ?? ''),
+  BATCH_NOT_FOUND: ({ context }) => new BatchNotFoundError(context.batchId ?? ''),
+  TASK_ALREADY_EXISTS: ({ context }) => new TaskAlreadyExistsError(context.taskId ?? ''),
+  TASK_NOT_CANCELLABLE: ({ details, context }) =>
+    new TaskNotCancellableError(
+      context.taskId ?? '',
+      String(detail(details, 'status') ?? 'finished'),
+    ),
+  PAYLOAD_TOO_LARGE: ({ details }) =>
+    new PayloadTooLargeError(Number(detail(details, 'limit_bytes') ?? 0)),
+  RATE_LIMIT_EXCEEDED: ({ retryAfter }) => new RateLimitError(retryAfter),
+  QUEUE_FULL: ({ retryAfter }) => new QueueFullError(retryAfter, 0),
+  STORE_UNAVAILABLE: ({ retryAfter, message }) => new StoreUnavailableError(retryAfter, message),
+  INTERNAL_ERROR: ({ message }) => new InternalError(message),
+};
+
 /**
- * Turns a SPEC 2.1 error body back into the domain error the service threw: same class, same
- * code, message and details. Unknown codes become a plain {@link AgentRunnerError}.
+ * Turns an error body (docs/api.md, Errors) back into the domain error the service threw: same
+ * class, same code, message and details. Unknown codes become a plain {@link AgentRunnerError}.
  */
 export function errorFromBody(
   body: Partial<ErrorBody>,
@@ -46,56 +77,15 @@ export function errorFromBody(
   const details = body.details ?? null;
   const retryAfter =
     context.retryAfterSeconds ?? Number(detail(details, 'retry_after_seconds') ?? 1);
-  let error: AgentRunnerError;
-  switch (body.code) {
-    case 'INVALID_REQUEST':
-      error = new InvalidRequestError(message, details);
-      break;
-    case 'AUTHENTICATION_ERROR':
-      error = new AuthenticationError(message);
-      break;
-    case 'AUTHORIZATION_ERROR':
-      error = new AuthorizationError(message);
-      break;
-    case 'NOT_FOUND':
-      error = new NotFoundError(message);
-      break;
-    case 'TASK_NOT_FOUND':
-      error = new TaskNotFoundError(context.taskId ?? '');
-      break;
-    case 'BATCH_NOT_FOUND':
-      error = new BatchNotFoundError(context.batchId ?? '');
-      break;
-    case 'TASK_ALREADY_EXISTS':
-      error = new TaskAlreadyExistsError(context.taskId ?? '');
-      break;
-    case 'TASK_NOT_CANCELLABLE':
-      error = new TaskNotCancellableError(
-        context.taskId ?? '',
-        String(detail(details, 'status') ?? 'finished'),
-      );
-      break;
-    case 'PAYLOAD_TOO_LARGE':
-      error = new PayloadTooLargeError(Number(detail(details, 'limit_bytes') ?? 0));
-      break;
-    case 'RATE_LIMIT_EXCEEDED':
-      error = new RateLimitError(retryAfter);
-      break;
-    case 'QUEUE_FULL':
-      error = new QueueFullError(retryAfter, 0);
-      break;
-    case 'STORE_UNAVAILABLE':
-      error = new StoreUnavailableError(retryAfter, message);
-      break;
-    case 'INTERNAL_ERROR':
-      error = new InternalError(message);
-      break;
-    default:
-      error =
-        body.code && body.code in ERROR_HTTP_STATUS
-          ? new AgentRunnerError(body.code as ErrorCode, message, details)
-          : new AgentRunnerError('INTERNAL_ERROR', message, details);
-  }
+  const build =
+    body.code !== undefined && Object.hasOwn(FROM_CODE, body.code)
+      ? FROM_CODE[body.code as ErrorCode]
+      : undefined;
+  const error = build
+    ? build({ message, details, context, retryAfter })
+    : body.code && body.code in ERROR_HTTP_STATUS
+      ? new AgentRunnerError(body.code as ErrorCode, message, details)
+      : new AgentRunnerError('INTERNAL_ERROR', message, details);
   // The service's own wording and details win over the constructor's defaults.
   Object.assign(error, { message, details });
   if (context.cause !== undefined) Object.defineProperty(error, 'cause', { value: context.cause });

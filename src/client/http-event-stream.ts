@@ -46,31 +46,14 @@ export async function* httpTaskEvents(
     const signal = options.signal
       ? AbortSignal.any([options.signal, connection.signal])
       : connection.signal;
-    let idle: NodeJS.Timeout | undefined;
-    const resetIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(
-        () =>
-          connection.abort(
-            new ConnectionError('The event stream went silent; reconnecting.', 'timeout'),
-          ),
-        http.options.streamIdleTimeoutMs,
-      );
-    };
+    const idle = idleWatchdog(connection, http.options.streamIdleTimeoutMs);
     try {
-      resetIdle();
-      const response = await http.open(
-        path,
-        { accept: 'text/event-stream', ...(last > 0 ? { 'last-event-id': String(last) } : {}) },
-        signal,
-      );
-      if (!response.ok) throw http.httpError(response, await response.text(), { taskId });
-      if (!response.body)
-        throw new ConnectionError('The event stream has no body.', 'bad_response');
+      idle.reset();
+      const body = await openStream(http, path, last, signal, taskId);
       const parser = new SseParser();
       const decoder = new TextDecoder();
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        resetIdle();
+      for await (const chunk of body) {
+        idle.reset();
         for (const message of parser.push(decoder.decode(chunk, { stream: true }))) {
           if (message.retry !== undefined) retryMs = Math.min(message.retry, 30_000);
           if (!message.data) continue;
@@ -89,11 +72,49 @@ export async function* httpTaskEvents(
       if (e instanceof AgentRunnerError && !(e instanceof ConnectionError)) throw e;
       if (++failures >= MAX_FAILED_CONNECTIONS) throw e;
     } finally {
-      clearTimeout(idle);
+      idle.stop();
       connection.abort();
     }
     // The stream ended without the terminal event: maybe the task ended before our resume point.
     if (received === 0 && isTerminal((await options.taskStatus()).status)) return;
     await sleep(retryMs, options.signal);
   }
+}
+
+/** Opens the stream from just after event `last`; an error answer throws its domain error. */
+async function openStream(
+  http: HttpRequester,
+  path: string,
+  last: number,
+  signal: AbortSignal,
+  taskId: string,
+): Promise<AsyncIterable<Uint8Array>> {
+  const response = await http.open(
+    path,
+    { accept: 'text/event-stream', ...(last > 0 ? { 'last-event-id': String(last) } : {}) },
+    signal,
+  );
+  if (!response.ok) throw http.httpError(response, await response.text(), { taskId });
+  if (!response.body) throw new ConnectionError('The event stream has no body.', 'bad_response');
+  return response.body as unknown as AsyncIterable<Uint8Array>;
+}
+
+/** Aborts the connection when nothing arrives for `ms` after the last reset. */
+function idleWatchdog(connection: AbortController, ms: number): { reset(): void; stop(): void } {
+  let idle: NodeJS.Timeout | undefined;
+  return {
+    reset() {
+      clearTimeout(idle);
+      idle = setTimeout(
+        () =>
+          connection.abort(
+            new ConnectionError('The event stream went silent; reconnecting.', 'timeout'),
+          ),
+        ms,
+      );
+    },
+    stop() {
+      clearTimeout(idle);
+    },
+  };
 }

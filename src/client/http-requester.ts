@@ -77,8 +77,8 @@ function retryAfterMs(headers: Headers): number | undefined {
 
 /**
  * fetch with the client's rules: base URL, auth header, JSON in and out, a timeout per attempt,
- * retries with backoff for idempotent reads only, and SPEC 2.1 error bodies turned back into
- * the service's error classes.
+ * retries with backoff for idempotent reads only, and error bodies (docs/api.md, Errors) turned
+ * back into the service's error classes.
  */
 export class HttpRequester {
   readonly baseUrl: string;

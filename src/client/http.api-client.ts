@@ -25,7 +25,7 @@ import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
 const TASKS = '/api/v1/tasks';
 
 /**
- * The HTTP transport over Node's fetch: the routes of SPEC 2, the same answers and errors as
+ * The HTTP transport over Node's fetch: the routes of docs/api.md, the same answers and errors as
  * in process. Reads are retried, writes never; long waits follow the task's event stream.
  */
 export class HttpApiClient implements ApiClient {

@@ -2,7 +2,7 @@ import { LOCAL_ADMIN } from '../contracts/caller-identity';
 import type { TaskEvent } from '../contracts/task.types';
 import type { CoreProviders } from '../library/core-providers';
 import { TERMINAL_EVENT_TYPES } from '../contracts/task.types';
-import { toWire } from '../common/to-wire';
+import { toWire } from '../common/plain-data';
 
 /** Resolves when `signal` aborts (rejecting with its reason), so a wait can race it. */
 export function abortPromise(signals: AbortSignal[]): { promise: Promise<never>; dispose(): void } {

@@ -33,7 +33,7 @@ import {
   validTaskRequest,
 } from './request-validation';
 import { isTerminal, TERMINAL_EVENT_TYPES } from '../contracts/task.types';
-import { toWire } from '../common/to-wire';
+import { toWire } from '../common/plain-data';
 
 /** How long one wait for a batch's end lasts before it is renewed. */
 const BATCH_WAIT_MS = 60_000;

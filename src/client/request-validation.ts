@@ -14,7 +14,7 @@ import type { TaskRequest } from '../contracts/task.types';
 import { createValidationPipe } from '../common/validation.pipe';
 import type { PartialConfig } from '../config/config.schema';
 import type { ListTasksQuery, ModelConfigUpdate } from './api-client';
-import { toWire } from '../common/to-wire';
+import { toWire } from '../common/plain-data';
 
 /**
  * The HTTP edge's validation (same DTOs, same pipe, same InvalidRequestError and details) for

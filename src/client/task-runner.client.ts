@@ -17,7 +17,7 @@ import type {
   WaitOptions,
 } from './api-client';
 
-/** How a batch runs (SPEC 2). */
+/** How a batch runs (docs/api.md, `POST /api/v1/tasks/batch`). */
 export interface BatchOptions extends WaitOptions {
   /** parallel (default) or sequential. */
   mode?: 'parallel' | 'sequential';
@@ -26,15 +26,15 @@ export interface BatchOptions extends WaitOptions {
 }
 
 /**
- * The agent-runner client of SPEC 7: one API whatever the transport.
+ * The agent-runner client (README.md, Library (TypeScript)): one API whatever the transport.
  *
  * ```ts
  * const client = new TaskRunnerClient(ApiClientBuilder.inProcess(service));
  * const response = await client.executeSimpleTask('Create a Hello World program');
  * console.log(response.result?.summary);
  * ```
- * Every request and response is the snake_case wire object; failures throw the service's
- * errors (`TaskNotFoundError`, `InvalidRequestError`, …, each with its SPEC `code`).
+ * Every request and response is the snake_case wire object; failures throw the service's errors
+ * (`TaskNotFoundError`, `InvalidRequestError`, …, each with its `code` of docs/api.md, Errors).
  */
 export class TaskRunnerClient {
   constructor(readonly api: ApiClient) {}

@@ -2,7 +2,10 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from './error-body';
 
-/** The one place errors become HTTP responses (SPEC 2.1 shape, internals hidden on 500). */
+/**
+ * The one place errors become HTTP responses (the shape of docs/api.md, Errors; internals hidden on
+ * 500).
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);

@@ -68,95 +68,16 @@ export interface MappedError {
   unexpected: boolean;
 }
 
-/** Maps anything thrown anywhere to the SPEC 2.1 body (without request id and time). */
+/** Maps anything thrown anywhere to the error body of docs/api.md, Errors (without request id and time). */
 export function mapError(err: unknown): MappedError {
-  if (err instanceof AgentRunnerError) {
-    const headers: Record<string, string> = {};
-    if (
-      err instanceof RateLimitError ||
-      err instanceof QueueFullError ||
-      err instanceof StoreUnavailableError
-    ) {
-      headers['retry-after'] = String(err.retryAfterSeconds);
-    }
-    return {
-      body: {
-        status_code: err.statusCode,
-        code: err.code,
-        message: err.message,
-        details: asDetails(err.details),
-      },
-      headers,
-      unexpected: err.statusCode >= 500 && err.code === 'INTERNAL_ERROR',
-    };
-  }
+  if (err instanceof AgentRunnerError) return mapDomainError(err);
   if (err instanceof ConfigValidationError) {
-    return {
-      body: {
-        status_code: 400,
-        code: 'INVALID_REQUEST',
-        message: 'Invalid configuration.',
-        // The key's dotted path is the field of a configuration problem (one details shape).
-        details: err.issues.map((i) => ({ field: i.path, message: i.message })),
-      },
-      headers: {},
-      unexpected: false,
-    };
+    // The key's dotted path is the field of a configuration problem (one details shape).
+    const details = err.issues.map((i) => ({ field: i.path, message: i.message }));
+    return expected(400, 'INVALID_REQUEST', 'Invalid configuration.', details);
   }
-  const fastifyCode = (err as { code?: unknown })?.code;
-  if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
-    const f = FASTIFY_ERRORS[fastifyCode];
-    return {
-      body: { status_code: f.status, code: f.code, message: f.message, details: null },
-      headers: {},
-      unexpected: false,
-    };
-  }
-  if (err instanceof SyntaxError || (err as { type?: string })?.type === 'entity.parse.failed') {
-    return {
-      body: {
-        status_code: 400,
-        code: 'INVALID_REQUEST',
-        message: 'Malformed JSON body.',
-        details: null,
-      },
-      headers: {},
-      unexpected: false,
-    };
-  }
-  if (err instanceof HttpException) {
-    const status = err.getStatus();
-    if (status < 500 && CODE_FOR_STATUS[status]) {
-      const response = err.getResponse();
-      const message =
-        typeof response === 'string'
-          ? response
-          : String((response as { message?: unknown }).message ?? err.message);
-      return {
-        body: {
-          status_code: status,
-          code: CODE_FOR_STATUS[status],
-          message: status === 404 ? 'Route not found.' : message,
-          details: null,
-        },
-        headers: {},
-        unexpected: false,
-      };
-    }
-  }
-  const status = (err as { statusCode?: unknown })?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500 && CODE_FOR_STATUS[status]) {
-    return {
-      body: {
-        status_code: status,
-        code: CODE_FOR_STATUS[status],
-        message: 'Invalid request.',
-        details: null,
-      },
-      headers: {},
-      unexpected: false,
-    };
-  }
+  const mapped = mapRequestError(err);
+  if (mapped) return mapped;
   return {
     body: {
       status_code: ERROR_HTTP_STATUS.INTERNAL_ERROR,
@@ -166,6 +87,74 @@ export function mapError(err: unknown): MappedError {
     },
     headers: {},
     unexpected: true,
+  };
+}
+
+/** The project's own errors: their status, code, message and details; Retry-After when they have one. */
+function mapDomainError(err: AgentRunnerError): MappedError {
+  const headers: Record<string, string> = {};
+  if (
+    err instanceof RateLimitError ||
+    err instanceof QueueFullError ||
+    err instanceof StoreUnavailableError
+  ) {
+    headers['retry-after'] = String(err.retryAfterSeconds);
+  }
+  return {
+    body: {
+      status_code: err.statusCode,
+      code: err.code,
+      message: err.message,
+      details: asDetails(err.details),
+    },
+    headers,
+    unexpected: err.statusCode >= 500 && err.code === 'INTERNAL_ERROR',
+  };
+}
+
+/** Errors of the HTTP layer (Fastify, body parsing, Nest's HttpException) for a bad request. */
+function mapRequestError(err: unknown): MappedError | undefined {
+  const fastifyCode = (err as { code?: unknown })?.code;
+  if (typeof fastifyCode === 'string' && FASTIFY_ERRORS[fastifyCode]) {
+    const f = FASTIFY_ERRORS[fastifyCode];
+    return expected(f.status, f.code, f.message);
+  }
+  if (err instanceof SyntaxError || (err as { type?: string })?.type === 'entity.parse.failed') {
+    return expected(400, 'INVALID_REQUEST', 'Malformed JSON body.');
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    if (status < 500 && CODE_FOR_STATUS[status]) {
+      const response = err.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : String((response as { message?: unknown }).message ?? err.message);
+      return expected(
+        status,
+        CODE_FOR_STATUS[status],
+        status === 404 ? 'Route not found.' : message,
+      );
+    }
+  }
+  const status = (err as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && CODE_FOR_STATUS[status]) {
+    return expected(status, CODE_FOR_STATUS[status], 'Invalid request.');
+  }
+  return undefined;
+}
+
+/** An error the service expects (a client's mistake): no extra headers, not logged as a fault. */
+function expected(
+  status: number,
+  code: string,
+  message: string,
+  details: ErrorBody['details'] = null,
+): MappedError {
+  return {
+    body: { status_code: status, code, message, details },
+    headers: {},
+    unexpected: false,
   };
 }
 

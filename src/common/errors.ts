@@ -1,6 +1,6 @@
 /**
  * Domain errors: thrown by services, shared by the HTTP edge, the CLI and the library clients.
- * Each carries its SPEC 2.1 code; the HTTP status is chosen at the edge from the code.
+ * Each carries its code (docs/api.md, Errors); the HTTP status is chosen at the edge from the code.
  */
 
 export const ERROR_HTTP_STATUS = {
@@ -156,7 +156,7 @@ export class InternalError extends AgentRunnerError {
   }
 }
 
-/** The SPEC 2.1 error body. */
+/** The error body (docs/api.md, Errors). */
 export interface ErrorBody {
   status_code: number;
   code: string;

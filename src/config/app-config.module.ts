@@ -1,16 +1,13 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigModule, registerAs } from '@nestjs/config';
 import { AppConfigService } from './app-config.service';
-import { CONFIG_SECTIONS } from './config.schema';
 import { ConfigLoadOptions, LoadedConfig, loadConfig } from './config.loader';
 
 export const LOADED_CONFIG = Symbol('LOADED_CONFIG');
 
 /**
- * Loads and validates the configuration once, then provides it two ways:
- * - `AppConfigService`: the live configuration every module reads at use time;
- * - `@nestjs/config`'s `ConfigService` with one namespace per section, holding the values the
- *   process started with (for start-up-only keys such as `service.bind_address`).
+ * Loads and validates the configuration once and provides `AppConfigService`, the live
+ * configuration every module reads at use time, and `LOADED_CONFIG`, the result of the load
+ * (the configuration the process started with, its warnings and file).
  */
 @Global()
 @Module({})
@@ -19,14 +16,6 @@ export class AppConfigModule {
     const loaded = 'config' in source ? source : loadConfig(source);
     return {
       module: AppConfigModule,
-      imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          ignoreEnvVars: true,
-          load: CONFIG_SECTIONS.map((s) => registerAs(s, () => ({ ...loaded.config[s] }))),
-        }),
-      ],
       providers: [
         { provide: LOADED_CONFIG, useValue: loaded },
         { provide: AppConfigService, useFactory: () => new AppConfigService(loaded) },

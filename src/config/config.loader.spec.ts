@@ -113,7 +113,7 @@ describe('loadConfig', () => {
     expect(config.service.sync_wait_seconds).toBe(9);
   });
 
-  it('maps the SPEC variables, key lists and the generic AGENT_RUNNER__SECTION__KEY form', () => {
+  it('maps the named variables, key lists and the generic AGENT_RUNNER__SECTION__KEY form', () => {
     const { config, providerEnvKeys } = loadConfig({
       cwd: dir,
       env: {

@@ -31,7 +31,10 @@ export interface LoadedConfig {
   providerEnvKeys: Partial<Record<ModelProvider, string>>;
 }
 
-/** The provider's own key variable, used when no model key is configured (SPEC 3). */
+/**
+ * The provider's own key variable, used when no model key is configured (docs/configuration.md,
+ * `[model]`).
+ */
 export const PROVIDER_KEY_VARIABLES: Partial<Record<ModelProvider, string>> = {
   openai: 'OPENAI_API_KEY',
   zhipu: 'ZHIPU_API_KEY',
@@ -44,7 +47,10 @@ export const PROVIDER_KEY_VARIABLES: Partial<Record<ModelProvider, string>> = {
 
 type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list';
 
-/** Named variables of SPEC 3 and the seed README: variable → config path and type. */
+/**
+ * The named variables (the `variable` column of docs/configuration.md): variable → config path and
+ * type.
+ */
 export const ENV_VARIABLES: Record<string, { path: string; kind: EnvKind }> = {
   AGENT_RUNNER_MAX_CONCURRENT_TASKS: { path: 'service.max_concurrent_tasks', kind: 'int' },
   AGENT_RUNNER_DEFAULT_TASK_TIMEOUT: { path: 'service.default_task_timeout', kind: 'int' },

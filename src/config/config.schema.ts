@@ -16,100 +16,43 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import {
+  LOG_LEVELS,
+  SANDBOX_MODES,
+  STORAGE_DRIVERS,
+  type LogLevel,
+  type SandboxMode,
+  type StorageDriver,
+  type ToolProtocol,
+} from './config-enums';
+import { ModelConfigRules } from './model-config-rules.dto';
+import { ServiceConfig } from './service-config.schema';
+
+export * from './config-enums';
+export * from './service-config.schema';
 
 /**
- * The whole configuration schema (SPEC 3). Each class is one section; property initialisers are
- * the built-in defaults, class-validator decorators are the rules. Keys are snake_case so the
- * seed's `config.toml` works unchanged.
+ * The whole configuration schema (docs/configuration.md describes every key). Each class is one
+ * section; property initialisers are the built-in defaults, class-validator decorators are the
+ * rules. Keys are snake_case so the seed's `config.toml` works unchanged.
  */
-
-export const MODEL_PROVIDERS = [
-  'openai',
-  'zhipu',
-  'deepseek',
-  'moonshot',
-  'qwen',
-  'aliyun',
-  'anthropic',
-  'ollama',
-  'local',
-  'offline',
-] as const;
-export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
-
-export const TOOL_PROTOCOLS = ['auto', 'native', 'json'] as const;
-export type ToolProtocol = (typeof TOOL_PROTOCOLS)[number];
-
-export const SANDBOX_MODES = ['auto', 'bwrap', 'none'] as const;
-export type SandboxMode = (typeof SANDBOX_MODES)[number];
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const STORAGE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
-export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
-
-export const API_KEY_ROLES = ['admin', 'user'] as const;
-export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
 const MiB = 1024 * 1024;
 
-export class ModelConfig {
-  /** Provider; unset means `openai` when a model key is configured, else the built-in `offline` planner. */
-  @IsOptional()
-  @IsIn(MODEL_PROVIDERS)
-  provider?: ModelProvider;
-
-  /** Model name; unset means the provider's default model. */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  model_name?: string;
-
-  /** The model provider's API key (secret). Falls back to the provider's own variable, e.g. OPENAI_API_KEY. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
-  api_key?: string;
-
-  /** Override of the provider's endpoint (an OpenAI-compatible base URL). */
-  @IsOptional()
-  @IsString()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'endpoint must be an http(s) URL' })
-  endpoint?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  max_tokens = 4000;
-
-  @IsNumber()
-  @Min(0)
-  @Max(10)
-  temperature = 0.7;
-
-  /** Per-call timeout of one model request. */
-  @IsNumber()
-  @Min(1)
-  @Max(3600)
-  timeout_seconds = 120;
-
-  /** Retries of a failed model call (429, 5xx, connection errors), honouring Retry-After. */
-  @IsInt()
-  @Min(0)
-  @Max(10)
-  max_retries = 3;
-
-  /** How tools are offered to the model: native function calling, a JSON action protocol, or auto. */
-  @IsIn(TOOL_PROTOCOLS)
-  tool_protocol: ToolProtocol = 'auto';
-
-  /** Cap on in-flight requests shared by every task using the same provider and key. */
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  max_concurrent_requests = 256;
+/**
+ * The [model] section: its rules are ModelConfigRules (model-config-rules.dto.ts, shared with the
+ * live model swap), its defaults are here. Unset, `provider` is `openai` when a model key is
+ * configured, else the built-in `offline` planner; `model_name` is the provider's default model;
+ * `api_key` falls back to the provider's own variable, e.g. OPENAI_API_KEY. Retries of a failed
+ * model call honour Retry-After.
+ */
+export class ModelConfig extends ModelConfigRules {
+  override max_tokens = 4000;
+  override temperature = 0.7;
+  override timeout_seconds = 120;
+  override max_retries = 3;
+  override tool_protocol: ToolProtocol = 'auto';
+  override max_concurrent_requests = 256;
 }
 
 export class ExecutionConfig {
@@ -270,175 +213,6 @@ export class ToolsConfig {
   @Min(0)
   @Max(1_048_576)
   command_max_file_size_mb = 1024;
-}
-
-export class ApiKeyConfig {
-  /** Name of the key; it is the owner recorded on tasks. */
-  @IsString()
-  @Matches(/^[A-Za-z0-9._:@-]{1,64}$/, { message: 'name must be 1..64 of [A-Za-z0-9._:@-]' })
-  name!: string;
-
-  /** The key itself (secret). Give either key or key_sha256; use 16+ random characters. */
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(512)
-  key?: string;
-
-  /** Hex SHA-256 of the key, so the key itself need not be stored. */
-  @IsOptional()
-  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'key_sha256 must be 64 hex digits' })
-  key_sha256?: string;
-
-  @IsIn(API_KEY_ROLES)
-  role: ApiKeyRole = 'user';
-}
-
-export class AuthConfig {
-  @IsArray()
-  @ArrayMaxSize(10_000)
-  @ValidateNested({ each: true })
-  @Type(() => ApiKeyConfig)
-  api_keys: ApiKeyConfig[] = [];
-
-  /** Allow a non-loopback bind with no keys (auth off). Never do this on a shared network. */
-  @IsBoolean()
-  allow_unauthenticated = false;
-
-  @IsBoolean()
-  protect_metrics = false;
-
-  @IsBoolean()
-  protect_docs = false;
-}
-
-export class CorsConfig {
-  @IsArray()
-  @IsString({ each: true })
-  allowed_origins: string[] = ['*'];
-
-  @IsArray()
-  @IsString({ each: true })
-  allowed_methods: string[] = ['GET', 'POST', 'PUT', 'DELETE'];
-
-  @IsArray()
-  @IsString({ each: true })
-  allowed_headers: string[] = ['*'];
-
-  @IsBoolean()
-  allow_credentials = false;
-}
-
-export class RateLimitingConfig {
-  @IsBoolean()
-  enabled = true;
-
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
-  requests_per_minute = 60;
-
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
-  burst_size = 10;
-}
-
-export class ServiceConfig {
-  /** host:port the HTTP server listens on. */
-  @IsString()
-  @Matches(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+|[0-9a-fA-F:]+):\d{1,5}$/, {
-    message: 'bind_address must be host:port',
-  })
-  bind_address = '127.0.0.1:8080';
-
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  max_concurrent_tasks = 10;
-
-  /** Default task timeout in seconds when a request sets none (capped by execution.timeout_seconds). */
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
-  default_task_timeout = 300;
-
-  @IsBoolean()
-  enable_metrics = true;
-
-  /** Seed key; prefer logging.level. */
-  @IsOptional()
-  @IsIn(LOG_LEVELS)
-  log_level?: LogLevel;
-
-  /** How long POST /tasks waits for a result before answering 202. */
-  @IsNumber()
-  @Min(0)
-  @Max(3600)
-  sync_wait_seconds = 60;
-
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
-  max_queued_tasks = 1000;
-
-  @IsInt()
-  @Min(1024)
-  @Max(1024 * MiB)
-  max_body_bytes = MiB;
-
-  /** Write live config updates back to the config file so they survive a restart. */
-  @IsBoolean()
-  persist_config_updates = false;
-
-  /**
-   * Seconds running tasks get to finish on SIGTERM before they are stopped as TASK_INTERRUPTED;
-   * the process exits within this plus 5 s, whatever clients do.
-   */
-  @IsNumber()
-  @Min(0)
-  @Max(3600)
-  shutdown_grace_seconds = 10;
-
-  /**
-   * Clients reach the service only over HTTPS (a reverse proxy in front ends TLS): answers then
-   * carry Strict-Transport-Security and the CSP's upgrade-insecure-requests. Off by default:
-   * over plain HTTP those would send browsers to an https:// that is not there.
-   */
-  @IsBoolean()
-  served_over_https = false;
-  /** A client must send a whole request (headers and body) within this many seconds (0 = no limit). */
-  @IsNumber()
-  @Min(0)
-  @Max(3600)
-  request_timeout_seconds = 30;
-
-  /** A client must send a request's headers within this many seconds (slow-header clients are cut). */
-  @IsNumber()
-  @Min(1)
-  @Max(3600)
-  headers_timeout_seconds = 10;
-
-  /**
-   * An idle keep-alive connection is closed after this many seconds. Above the 60 s idle timeout
-   * of common proxies and load balancers, so they close first and never reuse a closing socket.
-   */
-  @IsNumber()
-  @Min(1)
-  @Max(3600)
-  keep_alive_timeout_seconds = 72;
-
-  @ValidateNested()
-  @Type(() => AuthConfig)
-  auth: AuthConfig = new AuthConfig();
-
-  @ValidateNested()
-  @Type(() => CorsConfig)
-  cors: CorsConfig = new CorsConfig();
-
-  @ValidateNested()
-  @Type(() => RateLimitingConfig)
-  rate_limiting: RateLimitingConfig = new RateLimitingConfig();
 }
 
 export class StorageConfig {

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { AgentRunnerConfig, PartialConfig } from './config.schema';
+import { AgentRunnerConfig } from './config.schema';
 import { deepMerge, isPlainObject } from './deep-merge';
 
 /** One problem found in a configuration, with the dotted path of the key. */
@@ -236,14 +236,4 @@ function normaliseAliases(plain: Record<string, unknown>): Record<string, unknow
     if (logging.level === undefined) plain.logging = { ...logging, level: service.log_level };
   }
   return plain;
-}
-
-/** Validates or throws {@link ConfigValidationError}. */
-export function assertValidConfig(
-  partial: PartialConfig | unknown,
-  source?: string,
-): AgentRunnerConfig {
-  const result = validateConfig(partial);
-  if (!result.config) throw new ConfigValidationError(result.errors, source);
-  return result.config;
 }

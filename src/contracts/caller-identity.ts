@@ -15,10 +15,6 @@ export const LOCAL_ADMIN: CallerIdentity = Object.freeze({
   authenticated: false,
 }) as CallerIdentity;
 
-export function isAdmin(caller: CallerIdentity): boolean {
-  return caller.role === 'admin';
-}
-
 /** Whether `caller` may see a resource owned by `owner` (admins see all). */
 export function canAccess(caller: CallerIdentity, owner: string | null): boolean {
   return caller.role === 'admin' || (caller.name !== null && caller.name === owner);

@@ -17,7 +17,10 @@ export interface ToolContext {
   enabledTools?: string[];
 }
 
-/** A file or command the call produced (SPEC 1.2 `artifacts`). */
+/**
+ * A file or command the call produced (a task result's `artifacts`, docs/api.md,
+ * `POST /api/v1/tasks`).
+ */
 export interface ToolArtifact {
   type: 'file_written' | 'file_edited' | 'command';
   path?: string;

@@ -32,9 +32,10 @@ const FS_ERRORS: Record<string, string> = {
 };
 
 /**
- * The six tools the model may call (SPEC 5): their definitions for the model, the per-task
- * subset, and `execute`, which validates arguments, confines paths and commands, records
- * metrics, and turns every model-caused problem into a tool result.
+ * The six tools the model may call (docs/api.md, Tools; their limits: docs/security.md): their
+ * definitions for the model, the per-task subset, and `execute`, which validates arguments,
+ * confines paths and commands, records metrics, and turns every model-caused problem into a tool
+ * result.
  */
 @Injectable()
 export class ToolRegistry {
@@ -112,7 +113,10 @@ export class ToolRegistry {
     return environmentProblems(env);
   }
 
-  /** SPEC 1.1 `context.working_directory` → absolute path; throws InvalidRequestError. */
+  /**
+   * `context.working_directory` (docs/api.md, `POST /api/v1/tasks`) → absolute path; throws
+   * InvalidRequestError.
+   */
   resolveTaskWorkingDirectory(contextWorkingDirectory?: string): string {
     return this.workspace.resolveTaskWorkingDirectory(contextWorkingDirectory);
   }

@@ -6,9 +6,9 @@ import { ConfigIssue, ConfigValidationError, validateConfig } from '../config/co
 import { clonePlain, deepMerge } from '../config/deep-merge';
 
 /**
- * A validated agent-runner configuration for the library (the seed's `AgentConfig`): every
- * section of SPEC 3, loaded from a file, the environment, or plain objects. Invalid input throws
- * {@link ConfigValidationError} listing every problem.
+ * A validated agent-runner configuration for the library (the seed's `AgentConfig`): every section
+ * of docs/configuration.md, loaded from a file, the environment, or plain objects. Invalid input
+ * throws {@link ConfigValidationError} listing every problem.
  *
  * ```ts
  * const config = AgentConfig.loadWithFallback('config.toml');
@@ -19,9 +19,9 @@ export class AgentConfig {
   private constructor(private readonly source: LoadedConfig) {}
 
   /**
-   * `path` when that file exists, else the standard lookup of SPEC 3 (AGENT_RUNNER_CONFIG_FILE,
-   * ./config.toml, ./config.yaml), else the built-in defaults; `.env` and the process environment
-   * are layered on top as for the server.
+   * `path` when that file exists, else the standard lookup (docs/configuration.md, Sources and
+   * precedence: AGENT_RUNNER_CONFIG_FILE, ./config.toml, ./config.yaml), else the built-in
+   * defaults; `.env` and the process environment are layered on top as for the server.
    */
   static loadWithFallback(
     path = 'config.toml',

@@ -18,8 +18,8 @@ export interface TaskRunnerServiceOptions {
 }
 
 /**
- * agent-runner embedded in your process (SPEC 7): the same providers as the HTTP server (store,
- * queue, agent loop, tools, model), without HTTP. Talk to it through
+ * agent-runner embedded in your process (README.md, Library (TypeScript)): the same providers as
+ * the HTTP server (store, queue, agent loop, tools, model), without HTTP. Talk to it through
  * `new TaskRunnerClient(ApiClientBuilder.inProcess(service))`; call {@link close} when done.
  *
  * This is the library facade; the Nest provider that queues and runs tasks inside it is
@@ -39,7 +39,7 @@ export class TaskRunnerService {
   /**
    * Starts an embedded service. `agentConfig` defaults to what the server would load
    * ({@link AgentConfig.load}); `serviceConfig` overrides its `[service]` section. Restart
-   * recovery runs here (SPEC 1.5) when the store is the SQLite file.
+   * recovery runs here (docs/api.md, Lifecycle and guarantees) when the store is the SQLite file.
    */
   static async create(
     serviceConfig?: ServiceConfigOverrides,

@@ -1,4 +1,4 @@
-/** Prometheus metric names of SPEC 6 (the contract with dashboards and alerts). */
+/** Prometheus metric names (docs/api.md, Metrics): the contract with dashboards and alerts. */
 export const METRIC = {
   requests: 'ai_agent_requests_total',
   requestDuration: 'ai_agent_request_duration_seconds',

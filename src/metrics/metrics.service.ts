@@ -132,6 +132,32 @@ export class MetricsService {
 
   async snapshot(): Promise<MetricsSnapshot> {
     const system = this.sampleSystem();
+    const { tasks, errorCounts } = await this.taskFigures();
+    const model = await this.modelFigures();
+    const [tools, http, httpDur] = await Promise.all([
+      this.toolCalls.get(),
+      this.requests.get(),
+      this.requestDuration.get(),
+    ]);
+    return {
+      tasks,
+      model,
+      http: { requests: sum(http.values), average_latency_ms: histogramAverageMs(httpDur.values) },
+      tool_usage: sumByLabel(tools.values, 'tool'),
+      error_counts: errorCounts,
+      system: {
+        cpu_usage_percent: system.cpuPercent,
+        memory_usage_mb: system.memoryMb,
+        uptime_seconds: Math.round(process.uptime()),
+      },
+    };
+  }
+
+  /** The task counters, and the failures by error code (cancellations as TASK_CANCELLED). */
+  private async taskFigures(): Promise<{
+    tasks: MetricsSnapshot['tasks'];
+    errorCounts: Record<string, number>;
+  }> {
     const [tasks, completed, failed, cancelled, timedOut, active, queued, duration] =
       await Promise.all([
         this.tasks.get(),
@@ -143,31 +169,10 @@ export class MetricsService {
         this.queuedTasks.get(),
         this.taskDuration.get(),
       ]);
-    const [mReq, mAtt, mDur, mTok, mWait, tools, http, httpDur] = await Promise.all([
-      this.modelRequests.get(),
-      this.modelAttempts.get(),
-      this.modelDuration.get(),
-      this.modelTokens.get(),
-      this.limiterWait.get(),
-      this.toolCalls.get(),
-      this.requests.get(),
-      this.requestDuration.get(),
-    ]);
-    const errorCounts: Record<string, number> = {};
-    for (const v of failed.values)
-      errorCounts[String(v.labels.code)] = (errorCounts[String(v.labels.code)] ?? 0) + v.value;
+    const errorCounts = sumByLabel(failed.values, 'code');
     const cancelledCount = sum(cancelled.values);
     if (cancelledCount)
       errorCounts.TASK_CANCELLED = (errorCounts.TASK_CANCELLED ?? 0) + cancelledCount;
-    const toolUsage: Record<string, number> = {};
-    for (const v of tools.values)
-      toolUsage[String(v.labels.tool)] = (toolUsage[String(v.labels.tool)] ?? 0) + v.value;
-    const tokens = { prompt: 0, completion: 0, total: 0 };
-    for (const v of mTok.values) {
-      const type = v.labels.type as 'prompt' | 'completion';
-      tokens[type] += v.value;
-      tokens.total += v.value;
-    }
     return {
       tasks: {
         total: sum(tasks.values),
@@ -179,22 +184,31 @@ export class MetricsService {
         queued: sum(queued.values),
         average_duration_ms: histogramAverageMs(duration.values),
       },
-      model: {
-        requests: sum(mReq.values),
-        attempts: sum(mAtt.values),
-        errors: sum(mReq.values.filter((v) => v.labels.outcome === 'error')),
-        average_latency_ms: histogramAverageMs(mDur.values),
-        tokens,
-        limiter_wait_seconds_total: round(sum(mWait.values)),
-      },
-      http: { requests: sum(http.values), average_latency_ms: histogramAverageMs(httpDur.values) },
-      tool_usage: toolUsage,
-      error_counts: errorCounts,
-      system: {
-        cpu_usage_percent: system.cpuPercent,
-        memory_usage_mb: system.memoryMb,
-        uptime_seconds: Math.round(process.uptime()),
-      },
+      errorCounts,
+    };
+  }
+
+  private async modelFigures(): Promise<MetricsSnapshot['model']> {
+    const [requests, attempts, duration, tokenCounts, limiterWait] = await Promise.all([
+      this.modelRequests.get(),
+      this.modelAttempts.get(),
+      this.modelDuration.get(),
+      this.modelTokens.get(),
+      this.limiterWait.get(),
+    ]);
+    const tokens = { prompt: 0, completion: 0, total: 0 };
+    for (const v of tokenCounts.values) {
+      const type = v.labels.type as 'prompt' | 'completion';
+      tokens[type] += v.value;
+      tokens.total += v.value;
+    }
+    return {
+      requests: sum(requests.values),
+      attempts: sum(attempts.values),
+      errors: sum(requests.values.filter((v) => v.labels.outcome === 'error')),
+      average_latency_ms: histogramAverageMs(duration.values),
+      tokens,
+      limiter_wait_seconds_total: round(sum(limiterWait.values)),
     };
   }
 }
@@ -207,6 +221,14 @@ interface MetricValue {
 
 function sum(values: MetricValue[]): number {
   return values.reduce((acc, v) => acc + v.value, 0);
+}
+
+/** The values summed per value of one label. */
+function sumByLabel(values: MetricValue[], label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values)
+    out[String(v.labels[label])] = (out[String(v.labels[label])] ?? 0) + v.value;
+  return out;
 }
 
 function histogramAverageMs(values: MetricValue[]): number {

@@ -3,10 +3,10 @@ import { ChatMessage, ToolCall, ToolDefinition } from './language-model';
 import { findJsonObjects } from './lenient-json';
 
 /**
- * The `json` tool protocol (SPEC 4) for models without native function calling: the tools are
- * described in the system message, the model answers one JSON action in plain text, and tool
- * results go back as a user message. Callers never see it: requests and answers keep the native
- * shape (`tools` in, `tool_calls` out).
+ * The `json` tool protocol (docs/models.md, Tool calling: `tool_protocol`) for models without
+ * native function calling: the tools are described in the system message, the model answers one
+ * JSON action in plain text, and tool results go back as a user message. Callers never see it:
+ * requests and answers keep the native shape (`tools` in, `tool_calls` out).
  */
 
 /** What a json-protocol answer means. */

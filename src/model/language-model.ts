@@ -1,5 +1,5 @@
 /**
- * The one interface planning and the agent loop use to talk to a model (SPEC 4).
+ * The one interface planning and the agent loop use to talk to a model (docs/models.md).
  * Implementations: the OpenAI-compatible client (every provider) and the built-in offline planner.
  */
 import type { ToolDefinition } from '../contracts/tool-definition';
@@ -69,7 +69,7 @@ export interface LanguageModel {
   chat(request: ChatRequest): Promise<ChatResponse>;
 }
 
-/** Task-level model failure codes (SPEC 2.1). */
+/** Task-level model failure codes (docs/models.md, Retries, timeouts, cancellation). */
 export type ModelErrorCode = 'MODEL_ERROR' | 'MODEL_NOT_CONFIGURED';
 
 /** What is known about a failed model call; never holds the key. */

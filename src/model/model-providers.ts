@@ -1,6 +1,6 @@
 import { ModelConfig, ModelProvider } from '../config/config.schema';
 
-/** What the service knows about one provider of SPEC 4. */
+/** What the service knows about one provider (docs/models.md, Providers). */
 export interface ProviderProfile {
   /** Base URL of its OpenAI-compatible API; undefined when the operator must give one. */
   endpoint?: string;
@@ -16,7 +16,7 @@ export interface ProviderProfile {
   keyVariable?: string;
 }
 
-/** SPEC 4's provider table. */
+/** The provider table of docs/models.md, Providers. */
 export const PROVIDER_PROFILES: Record<Exclude<ModelProvider, 'offline'>, ProviderProfile> = {
   openai: {
     endpoint: 'https://api.openai.com/v1',

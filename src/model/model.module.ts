@@ -5,10 +5,10 @@ import { ProviderLimiterRegistry } from './provider-limiter.registry';
 import { RetryTiming } from './retry-policy';
 
 /**
- * The model layer (SPEC 4): the registry that hands each new task its LanguageModel, and the
- * shared per-provider limiters. Needs the global AppConfigModule and MetricsModule.
- * Import `ModelModule` as is, or `ModelModule.forRoot({ retryTiming })` to shorten the backoff
- * between retries (tests).
+ * The model layer (docs/models.md): the registry that hands each new task its LanguageModel, and
+ * the shared per-provider limiters. Needs the global AppConfigModule and MetricsModule. Import
+ * `ModelModule` as is, or `ModelModule.forRoot({ retryTiming })` to shorten the backoff between
+ * retries (tests).
  */
 @Module({
   providers: [ProviderLimiterRegistry, ModelRegistry],

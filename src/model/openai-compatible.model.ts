@@ -41,9 +41,10 @@ export interface OpenAICompatibleModelDeps {
 type Sent = Pick<ChatResponse, 'message' | 'finish_reason' | 'usage'> & { attempts: number };
 
 /**
- * One model over any OpenAI-compatible chat completions API (SPEC 4), bound to the settings it
- * was built with. Retries, Retry-After and the shared provider limiter are ours (the SDK's own
- * retries are off), so every attempt passes the limiter and a 429 pauses every caller of the key.
+ * One model over any OpenAI-compatible chat completions API (docs/models.md, Providers), bound to
+ * the settings it was built with. Retries, Retry-After and the shared provider limiter are ours
+ * (the SDK's own retries are off), so every attempt passes the limiter and a 429 pauses every
+ * caller of the key.
  */
 export class OpenAICompatibleModel implements LanguageModel {
   readonly offline = false;

@@ -1,4 +1,7 @@
-/** How long to wait between model call attempts (SPEC 4: backoff that honours Retry-After). */
+/**
+ * How long to wait between model call attempts (docs/models.md, Retries, timeouts, cancellation:
+ * backoff that honours Retry-After).
+ */
 export interface RetryTiming {
   /** First backoff step, before jitter. */
   baseDelayMs: number;

@@ -10,7 +10,7 @@ import {
 } from './prompt-sections';
 import { wrapData } from './task-delimiter';
 
-/** The fields every plan answer must have (SPEC 1.2 `plan`). */
+/** The fields every plan answer must have (docs/prompts.md, The plan). */
 export const PLAN_FIELDS = [
   'understanding',
   'approach',

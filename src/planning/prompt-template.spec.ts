@@ -53,7 +53,7 @@ describe('PromptTemplate', () => {
       expect(builtIn.global.constraints!.length).toBeGreaterThan(3);
     });
 
-    it('has the nine scenarios, each complete, in SPEC order', () => {
+    it('has the nine scenarios, each complete, in the order of docs/prompts.md', () => {
       expect(builtIn.scenarioKeys()).toEqual([...SCENARIOS]);
       for (const key of SCENARIOS) {
         const s = builtIn.scenario(key)!;

@@ -20,7 +20,7 @@ export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 let builtIn: PromptTemplate | undefined;
 
 /**
- * A prompt template (SPEC 9): one YAML layer, or several merged. Immutable: `merge` and
+ * A prompt template (docs/prompts.md): one YAML layer, or several merged. Immutable: `merge` and
  * `withProjectDocument` return new templates. Unknown keys found while loading are kept in
  * `warnings`; structural errors throw `PromptTemplateError`.
  */

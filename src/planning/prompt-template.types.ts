@@ -1,6 +1,7 @@
 /**
- * The prompt template data of SPEC 9, as written in YAML (snake_case keys, seed-compatible).
- * Every part is optional in one layer; the built-in prompts/default.yaml fills them all.
+ * The prompt template data (docs/prompts.md, Writing a template), as written in YAML (snake_case
+ * keys, seed-compatible). Every part is optional in one layer; the built-in prompts/default.yaml
+ * fills them all.
  */
 
 /** How the model should shape its planning answer. */

@@ -8,7 +8,10 @@ import {
   TemplateIssue,
 } from './prompt-template.types';
 
-/** Result of checking one parsed YAML document against the template shape of SPEC 9. */
+/**
+ * Result of checking one parsed YAML document against the template shape (docs/prompts.md, Writing
+ * a template).
+ */
 export interface TemplateValidation {
   data: PromptTemplateData;
   errors: TemplateIssue[];

@@ -21,9 +21,10 @@ export const PROJECT_NOTES_FILE = 'AGENTS.md';
 const MAX_CACHED_DIRECTORIES = 256;
 
 /**
- * The prompt layers of SPEC 9 for a task: built-in prompts/default.yaml ← `prompts.template` ←
- * the project file and AGENTS.md in the task's working directory. Settings are read at call
- * time and files re-read when they change, so edits apply to the next task without a restart.
+ * The prompt layers for a task (docs/prompts.md, The layers): built-in prompts/default.yaml ←
+ * `prompts.template` ← the project file and AGENTS.md in the task's working directory. Settings are
+ * read at call time and files re-read when they change, so edits apply to the next task without a
+ * restart.
  */
 @Injectable()
 export class PromptService {

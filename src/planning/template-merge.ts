@@ -6,8 +6,8 @@ import {
 } from './prompt-template.types';
 
 /**
- * Lays `overlay` over `base` (SPEC 9 layers): single settings (system_role, format_type, a
- * scenario's name, description, output_structure) are replaced; lists (constraints,
+ * Lays `overlay` over `base` (docs/prompts.md, The layers): single settings (system_role,
+ * format_type, a scenario's name, description, output_structure) are replaced; lists (constraints,
  * conventions, tech_stack, required_fields, instructions, examples, keywords) and the project's
  * context and architecture texts accumulate, without duplicates; maps merge key by key.
  */

@@ -44,9 +44,9 @@ export interface PlanningOutcome {
 }
 
 /**
- * Turns a task into a TaskPlan (SPEC 1.2) with one model call: the prompt is built from the
- * template layers, the answer parsed leniently; an unreadable answer is asked for once more,
- * then a minimal plan is built from the task. Model failures (ModelError: network, HTTP
+ * Turns a task into a TaskPlan (docs/prompts.md, The plan) with one model call: the prompt is built
+ * from the template layers, the answer parsed leniently; an unreadable answer is asked for once
+ * more, then a minimal plan is built from the task. Model failures (ModelError: network, HTTP
  * errors, abort) propagate; model text never makes planning fail.
  */
 export class UnderstandingEngine {

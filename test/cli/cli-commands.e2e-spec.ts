@@ -5,8 +5,9 @@ import { PassThrough } from 'node:stream';
 import * as yaml from 'js-yaml';
 import type { TaskResponse } from '../../src/contracts/task.types';
 import { packageVersion } from '../../src/common/package-info';
+import { eventually } from '../support/eventually';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
-import { CapturedStream, FakeSignals, runCommand, until } from './support/cli-harness';
+import { CapturedStream, FakeSignals, runCommand } from './support/cli-harness';
 
 const QUIET: NodeJS.ProcessEnv = { AGENT_RUNNER_LOG_LEVEL: 'silent' };
 
@@ -111,8 +112,10 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
       const r = await run(['task', 'run `sleep 30`'], {
         signals,
         during: async (io) => {
-          await until(() =>
-            (io.streams.stderr as CapturedStream).text.includes('▸ 3 run_command sleep 30'),
+          await eventually(() =>
+            expect((io.streams.stderr as CapturedStream).text).toContain(
+              '▸ 3 run_command sleep 30',
+            ),
           );
           signals.interrupt();
         },
@@ -152,8 +155,10 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
       const r = await run(['task', '-o', 'json', 'run `sleep 30`'], {
         signals,
         during: async (io) => {
-          await until(() =>
-            (io.streams.stderr as CapturedStream).text.includes('▸ 3 run_command sleep 30'),
+          await eventually(() =>
+            expect((io.streams.stderr as CapturedStream).text).toContain(
+              '▸ 3 run_command sleep 30',
+            ),
           );
           signals.interrupt();
           signals.interrupt();
@@ -389,11 +394,11 @@ describe('agent-runner CLI commands (CommandTestFactory)', () => {
         during: async (io) => {
           const err = io.streams.stderr as CapturedStream;
           const out = io.streams.stdout as CapturedStream;
-          await until(() => err.text.includes('▸ 3 run_command sleep 30'));
+          await eventually(() => expect(err.text).toContain('▸ 3 run_command sleep 30'));
           signals.interrupt();
-          await until(() => err.text.includes('Task cancelled: TASK_CANCELLED'));
+          await eventually(() => expect(err.text).toContain('Task cancelled: TASK_CANCELLED'));
           stdin.write('read README.md\n');
-          await until(() => out.text.includes('A demo project.'));
+          await eventually(() => expect(out.text).toContain('A demo project.'));
           signals.interrupt();
           signals.interrupt();
         },

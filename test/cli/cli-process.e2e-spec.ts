@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TaskResponse } from '../../src/contracts/task.types';
-import { freePort, PROJECT_ROOT } from '../support/server-process';
+import { eventually } from '../support/eventually';
+import { listeningUrl, PROJECT_ROOT } from '../support/server-process';
 
 const CLI = resolve(PROJECT_ROOT, 'dist/cli.js');
 
@@ -29,14 +30,6 @@ function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Child {
     child.once('exit', (code, signal) => ok({ code, signal })),
   );
   return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-async function until(predicate: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Processes whose command line is exactly `command` (not the CLI that mentions it). */
@@ -112,8 +105,12 @@ describe('the agent-runner bin as a real process', () => {
   it('Ctrl-C (SIGINT) cancels the running task, kills its process and exits 130', async () => {
     const command = 'sleep 31.4159';
     const run = cli(['task', '-o', 'json', `run \`${command}\``], cwd);
-    await until(() => run.stderr().includes(`▸ 3 run_command ${command}`));
-    await until(() => processesRunning(command).length > 0);
+    await eventually(() => expect(run.stderr()).toContain(`▸ 3 run_command ${command}`), {
+      timeoutMs: 15_000,
+    });
+    await eventually(() => expect(processesRunning(command)).not.toEqual([]), {
+      timeoutMs: 15_000,
+    });
     run.child.kill('SIGINT');
     expect(await run.exit).toEqual({ code: 130, signal: null });
     const task = JSON.parse(run.stdout()) as TaskResponse;
@@ -135,9 +132,13 @@ describe('the agent-runner bin as a real process', () => {
   it('Ctrl-C in interactive cancels the task and the loop goes on', async () => {
     const run = cli(['interactive', '-o', 'json', '-q'], cwd);
     run.child.stdin!.write('run `sleep 27.1828`\n');
-    await until(() => processesRunning('sleep 27.1828').length > 0);
+    await eventually(() => expect(processesRunning('sleep 27.1828')).not.toEqual([]), {
+      timeoutMs: 15_000,
+    });
     run.child.kill('SIGINT');
-    await until(() => run.stdout().includes('"status":"cancelled"'));
+    await eventually(() => expect(run.stdout()).toContain('"status":"cancelled"'), {
+      timeoutMs: 15_000,
+    });
     run.child.stdin!.end('read README.md\n');
     expect((await run.exit).code).toBe(0);
     const lines = run
@@ -150,23 +151,17 @@ describe('the agent-runner bin as a real process', () => {
   });
 
   it('serve runs the HTTP service until SIGTERM', async () => {
-    const port = await freePort();
+    // Port 0, and the address read from the start-up line (logged at info).
     const run = cli(['serve'], cwd, {
-      BIND_ADDRESS: `127.0.0.1:${port}`,
+      BIND_ADDRESS: '127.0.0.1:0',
+      AGENT_RUNNER_LOG_LEVEL: 'info',
       AGENT_RUNNER_STORAGE_DRIVER: 'memory',
     });
+    let url = '';
     try {
-      let ok = false;
-      const deadline = Date.now() + 20_000;
-      while (!ok && Date.now() < deadline && run.child.exitCode === null) {
-        ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (!ok) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(ok).toBe(true);
-      const status = (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as {
+      url = await listeningUrl(run.child);
+      expect((await fetch(`${url}/health/live`)).ok).toBe(true);
+      const status = (await (await fetch(`${url}/api/v1/status`)).json()) as {
         name: string;
       };
       expect(status.name).toBe('agent-runner');
@@ -176,7 +171,7 @@ describe('the agent-runner bin as a real process', () => {
     // The shutdown coordinator closes the app, logs that it is done and exits 0 (as `npm start`).
     expect(await run.exit).toEqual({ code: 0, signal: null });
     expect(
-      await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      await fetch(`${url}/health/live`).then(
         () => 'up',
         () => 'down',
       ),

@@ -11,7 +11,7 @@ import {
 } from '../../src/common/errors';
 import { ClientFixture, collect, rejectionOf, startClient, TRANSPORTS } from './support/transports';
 
-/** One contract, both transports: same answers, same errors (SPEC 7). */
+/** One contract, both transports: same answers, same errors (README.md, Library). */
 describe.each(TRANSPORTS)('TaskRunnerClient contract over %s', (kind) => {
   let f: ClientFixture;
 
@@ -90,7 +90,8 @@ describe.each(TRANSPORTS)('TaskRunnerClient contract over %s', (kind) => {
       expect(waited.status).toBe('cancelled');
     });
 
-    it('a task_id or idempotency key makes submission idempotent (SPEC 1.4)', async () => {
+    // docs/api.md, Lifecycle and guarantees: Idempotency.
+    it('a task_id or idempotency key makes submission idempotent', async () => {
       const id = `idem-${kind}`;
       const first = await f.client.executeTask({ task: 'list the files in .', task_id: id });
       const again = await f.client.submitTask({ task: 'list the files in .', task_id: id });

@@ -7,6 +7,7 @@ import { AgentRunnerError } from '../../src/common/errors';
 import { ConfigValidationError } from '../../src/config/config.validation';
 import { AgentConfig } from '../../src/library/agent-config';
 import { TaskRunnerService } from '../../src/library/task-runner.service';
+import { eventually } from '../support/eventually';
 import { rejectionOf } from './support/transports';
 
 describe('AgentConfig', () => {
@@ -108,13 +109,20 @@ describe('TaskRunnerService (embedded)', () => {
     });
     const client = new TaskRunnerClient(ApiClientBuilder.inProcess(service));
     const waiting = rejectionOf(client.executeSimpleTask('run `sleep 20`'));
+    const streamed: string[] = [];
     const stream = rejectionOf(
       (async () => {
         const submitted = await client.submitTask({ task: 'run `sleep 20`' });
-        for await (const _ of client.streamTaskEvents(submitted.task_id)) void _;
+        for await (const event of client.streamTaskEvents(submitted.task_id))
+          streamed.push(event.type);
       })(),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Both are pending: their tasks run, and the stream has delivered what happened so far.
+    await eventually(async () => {
+      const { tasks } = await client.listTasks();
+      expect(tasks.map((t) => t.status)).toEqual(['running', 'running']);
+      expect(streamed).toContain('task.started');
+    });
     await service.close();
     for (const pending of [waiting, stream, rejectionOf(client.getServiceStatus())]) {
       const error = await pending;
@@ -133,6 +141,7 @@ describe('TaskRunnerService (embedded)', () => {
       const client = new TaskRunnerClient(ApiClientBuilder.inProcess(service));
       const task = await client.submitTask({ task: 'run `sleep 1`' });
       const controller = new AbortController();
+      // The caller gives up while the task (1 s) still runs: the abort is the behaviour tested.
       setTimeout(() => controller.abort(), 50);
       const error = await rejectionOf(
         client.waitForTask(task.task_id, { signal: controller.signal }),

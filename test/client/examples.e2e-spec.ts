@@ -115,7 +115,7 @@ describe('examples/ (run as documented, against the built package)', () => {
     try {
       server = await startServerProcess({
         cwd,
-        env: { AGENT_RUNNER_STORAGE_DRIVER: 'memory', AGENT_RUNNER_LOG_LEVEL: 'warn' },
+        env: { AGENT_RUNNER_STORAGE_DRIVER: 'memory' },
       });
       const r = await example('http-client', cwd, { AGENT_RUNNER_URL: server.baseUrl });
       expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ import {
   TaskNotFoundError,
 } from '../../src/common/errors';
 import { ADMIN_KEY, OTHER_USER_KEY, TEST_KEYS, USER_KEY } from '../support/test-app';
-import { freePort } from '../support/server-process';
+import { refusedPort } from '../support/server-process';
 import { errorBody, ScriptedHttpServer, sendJson, sseFrame } from './support/scripted-http-server';
 import { ClientFixture, collect, rejectionOf, startClient } from './support/transports';
 
@@ -161,10 +161,10 @@ describe('HTTP client resilience', () => {
     expect(slow).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'timeout' });
     expect(server.requests).toHaveLength(2);
 
-    const port = await freePort();
+    const closed = await refusedPort();
     const down = await rejectionOf(
-      ApiClientBuilder.http(`http://127.0.0.1:${port}`, { retries: 1 }).listTools(),
-    );
+      ApiClientBuilder.http(`http://127.0.0.1:${closed.port}`, { retries: 1 }).listTools(),
+    ).finally(closed.release);
     expect(down).toBeInstanceOf(ConnectionError);
     expect(down).toMatchObject({ reason: 'unreachable' });
     expect(down.message).toContain('ECONNREFUSED');
@@ -284,6 +284,7 @@ describe('HTTP client resilience', () => {
       res.write(sseFrame('t1', 1, 'task.started'));
     });
     const controller = new AbortController();
+    // The caller gives up while the stream stays open: the abort is the behaviour tested.
     setTimeout(() => controller.abort(new Error('enough')), 100);
     const error = await rejectionOf(
       ApiClientBuilder.http(server.url).waitForTask('t1', { signal: controller.signal }),

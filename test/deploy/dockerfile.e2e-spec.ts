@@ -8,7 +8,7 @@ import { SHUTDOWN_MARGIN_SECONDS } from '../../src/app/shutdown-coordinator';
 import { assertSafeBind, UnsafeBindError } from '../../src/auth/bind-safety';
 import { ServiceConfig } from '../../src/config/config.schema';
 import { loadConfig } from '../../src/config/config.loader';
-import { freePort, ServerProcess, startServerProcess } from '../support/server-process';
+import { refusedPort, ServerProcess, startServerProcess } from '../support/server-process';
 import { durationSeconds, PROJECT_ROOT, readProjectFile } from './support/deploy-files';
 import {
   DockerInstruction,
@@ -221,8 +221,10 @@ describe('deploy/docker/healthcheck.js', () => {
   it('is unhealthy on 503, on a refused connection and on a server that never answers', async () => {
     status = 503;
     expect((await runHealthcheck({ BIND_ADDRESS: `127.0.0.1:${port}` })).code).toBe(1);
-    const closed = await freePort();
-    const refused = await runHealthcheck({ BIND_ADDRESS: `0.0.0.0:${closed}` });
+    const closed = await refusedPort();
+    const refused = await runHealthcheck({ BIND_ADDRESS: `0.0.0.0:${closed.port}` }).finally(
+      closed.release,
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('ECONNREFUSED');
     status = 0;

@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ERROR_HTTP_STATUS } from '../../src/common/errors';
+import { eventually } from '../support/eventually';
 import { OpenApiResponseValidator } from '../support/openapi-response-validator';
 import { publishedDocument } from '../support/published-openapi';
+import { parseSse } from '../support/sse';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 
 const API_MD = readFileSync(resolve(__dirname, '../../docs/api.md'), 'utf8');
 
 /** The `data:` of each SSE message in a text stream, as the client sees it (flattened). */
 function sseData(stream: string): Record<string, unknown>[] {
-  return stream
-    .split('\n')
-    .filter((l) => l.startsWith('data: '))
-    .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+  return parseSse(stream).map((e) => e.data);
 }
 
 /** The keys of a JSON value, nested, with their value types (not the values). */
@@ -130,17 +129,15 @@ describe('docs/api.md', () => {
       const slow = (
         await t.post('/api/v1/tasks?wait=false', { task: 'Run the command "sleep 30"' })
       ).json();
-      const deadline = Date.now() + 10_000;
-      const running = async () =>
-        (
-          (await t.get(`/api/v1/tasks/${String(slow.task_id)}`)).json().steps as {
-            tool: string | null;
-          }[]
-        ).some((step) => step.tool === 'run_command');
-      while (!(await running())) {
-        if (Date.now() > deadline) throw new Error('the command never started');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually(
+        async () => {
+          const task = (await t.get(`/api/v1/tasks/${String(slow.task_id)}`)).json();
+          expect((task.steps as { tool: string | null }[]).map((s) => s.tool)).toContain(
+            'run_command',
+          );
+        },
+        { what: 'the command to start' },
+      );
       await t.inject({ method: 'DELETE', url: `/api/v1/tasks/${String(slow.task_id)}` });
       streams.cancelled = await eventsOf(slow);
     });
@@ -189,7 +186,12 @@ describe('docs/api.md', () => {
 
     it('sends a cancel as the quoted sample does: the step closed with TASK_CANCELLED, then task.cancelled with result', () => {
       const section = API_MD.slice(API_MD.indexOf('### `GET /api/v1/tasks/{id}/events`'));
-      const sample = sseData(section.slice(0, section.indexOf('## Configuration')));
+      // The quoted stream: the code block of that section that starts as the stream does.
+      const quotedStream = /^```\n(retry: [\s\S]*?)^```$/m.exec(
+        section.slice(0, section.indexOf('## Configuration')),
+      );
+      expect(quotedStream).not.toBeNull();
+      const sample = sseData(quotedStream![1]);
       const live = streams.cancelled.slice(-3);
       expect(sample.map((e) => e.type)).toEqual(live.map((e) => e.type));
       for (const [i, quoted] of sample.entries()) {

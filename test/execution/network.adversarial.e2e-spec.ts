@@ -3,6 +3,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
+import { eventually } from '../support/eventually';
 import {
   bwrapUnavailableReason,
   createExecutionHarness,
@@ -159,11 +160,9 @@ describeNet('execution.network = true (bubblewrap + slirp4netns)', () => {
 
   it('leaves no network stack running after the command', async () => {
     await run(h, 'true');
-    let left = ownSlirpProcesses();
-    for (let i = 0; i < 20 && left.length; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      left = ownSlirpProcesses();
-    }
-    expect(left).toEqual([]);
+    await eventually(() => expect(ownSlirpProcesses()).toEqual([]), {
+      timeoutMs: 2000,
+      intervalMs: 100,
+    });
   });
 });

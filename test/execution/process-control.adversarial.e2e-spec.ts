@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxMode } from '../../src/config/config.schema';
 import { PidsCgroups } from '../../src/execution/process/pids-cgroups.service';
+import { eventually } from '../support/eventually';
 import {
   bwrapUnavailableReason,
   createExecutionHarness,
@@ -25,10 +26,13 @@ function processesMatching(needle: string): number[] {
   return found;
 }
 
-async function eventuallyNone(needle: string): Promise<number[]> {
-  for (let i = 0; i < 20 && processesMatching(needle).length; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  return processesMatching(needle);
+/** Passes once no live process matches `needle`, within the 2 s a kill may take to show. */
+async function expectNoneLeft(needle: string): Promise<void> {
+  await eventually(() => expect(processesMatching(needle)).toEqual([]), {
+    timeoutMs: 2000,
+    intervalMs: 100,
+    what: `no process running ${needle}`,
+  });
 }
 
 const bwrapMissing = bwrapUnavailableReason();
@@ -62,7 +66,7 @@ describe.each(modes)('process control (sandbox %s)', (sandbox) => {
       timeout_seconds: 1,
     });
     expect(out).toMatchObject({ status: 'error', data: { timed_out: true } });
-    expect(await eventuallyNone(`sleep ${s}`)).toEqual([]);
+    await expectNoneLeft(`sleep ${s}`);
   });
 
   it('processes that leave the process group are found and killed too', async () => {
@@ -72,7 +76,7 @@ describe.each(modes)('process control (sandbox %s)', (sandbox) => {
       timeout_seconds: 1,
     });
     expect(out.data).toMatchObject({ timed_out: true });
-    expect(await eventuallyNone(`sleep ${s}`)).toEqual([]);
+    await expectNoneLeft(`sleep ${s}`);
   });
 
   it('aborting the task signal kills everything at once', async () => {
@@ -84,20 +88,19 @@ describe.each(modes)('process control (sandbox %s)', (sandbox) => {
       { command: `sleep ${s} & sleep ${s} & wait`, timeout_seconds: 60 },
       { signal: ac.signal },
     );
-    await new Promise((r) => setTimeout(r, 400));
-    expect(processesMatching(`sleep ${s}`).length).toBeGreaterThan(0);
+    await eventually(() => expect(processesMatching(`sleep ${s}`)).not.toEqual([]));
     ac.abort();
     const out = await pending;
     expect(out.data).toMatchObject({ aborted: true });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await eventuallyNone(`sleep ${s}`)).toEqual([]);
+    await expectNoneLeft(`sleep ${s}`);
   });
 
   it('background jobs do not outlive a command that exits normally', async () => {
     const s = tag(4);
     const out = await h.call('run_command', { command: `sleep ${s} & echo started` });
     expect(out).toMatchObject({ status: 'ok', data: { stdout: 'started\n' } });
-    expect(await eventuallyNone(`sleep ${s}`)).toEqual([]);
+    await expectNoneLeft(`sleep ${s}`);
   });
 
   it('the task deadline caps the timeout', async () => {
@@ -122,7 +125,7 @@ describe.each(modes)('process control (sandbox %s)', (sandbox) => {
       expect(out.data).toMatchObject({ limit_exceeded: 'processes', timed_out: false });
       expect(Date.now() - started).toBeLessThan(8000);
     }
-    expect(await eventuallyNone('sleep 8')).toEqual([]);
+    await expectNoneLeft('sleep 8');
     const after = await h.call('run_command', { command: 'echo alive' });
     expect(after).toMatchObject({ status: 'ok', data: { stdout: 'alive\n' } });
   }, 30_000);

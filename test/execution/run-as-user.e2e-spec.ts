@@ -234,7 +234,6 @@ describeRoot('a service that is not root', () => {
       wrapper: ['setpriv', `--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--clear-groups'],
       env: {
         AGENT_RUNNER_STORAGE_DRIVER: 'memory',
-        AGENT_RUNNER_LOG_LEVEL: 'warn',
         ...(slirpMissing ? {} : { AGENT_RUNNER__EXECUTION__NETWORK: 'true' }),
       },
     });

@@ -206,7 +206,6 @@ describe.each(scenarios)('a task calling its own service: $name', (scenario) => 
         AGENT_RUNNER_MODEL_PROVIDER: 'openai',
         AGENT_RUNNER_MODEL_ENDPOINT: fake.url,
         AGENT_RUNNER_API_KEY: MODEL_KEY,
-        AGENT_RUNNER_LOG_LEVEL: 'warn',
         ...(scenario.keys
           ? {
               AGENT_RUNNER_ADMIN_KEYS: `root=${ADMIN}`,

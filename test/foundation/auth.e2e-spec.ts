@@ -1,6 +1,10 @@
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
 import { OpenAPIObject } from '@nestjs/swagger';
 import { buildOpenApiDocument } from '../../src/app/configure-app';
 import { createHttpApp } from '../../src/app/create-http-app';
+import { Caller, IS_PUBLIC, PUBLIC_UNLESS } from '../../src/auth/auth.decorators';
+import type { CallerIdentity } from '../../src/contracts/caller-identity';
 import { UnsafeBindError } from '../../src/auth/bind-safety';
 import {
   ADMIN_KEY,
@@ -29,6 +33,41 @@ function operations(doc: OpenAPIObject): { method: Method; url: string; path: st
 }
 
 const OPEN_PATHS = ['/health', '/health/live', '/health/ready'];
+
+type ArgMetadata = Record<string, { factory?: unknown }>;
+
+/** The function behind @Caller(), as Nest stores it in a handler's route-argument metadata. */
+function callerFactory(): unknown {
+  class Probe {
+    handler(@Caller() _caller: CallerIdentity): void {}
+  }
+  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Probe, 'handler') as ArgMetadata;
+  return Object.values(args)[0].factory;
+}
+
+/** `Controller.method` of every route handler of the app with a @Caller() parameter. */
+function handlersReadingCaller(
+  t: TestApp,
+): { name: string; controller: object; handler: object }[] {
+  const factory = callerFactory();
+  const out: { name: string; controller: object; handler: object }[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as unknown as { prototype: Record<string, unknown> };
+      for (const method of Object.getOwnPropertyNames(controller.prototype)) {
+        const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) as
+          ArgMetadata | undefined;
+        if (Object.values(args ?? {}).some((a) => a.factory === factory))
+          out.push({
+            name: `${wrapper.name}.${method}`,
+            controller,
+            handler: controller.prototype[method] as object,
+          });
+      }
+    }
+  }
+  return out;
+}
 
 describe('API-key auth (deny by default)', () => {
   let t: TestApp;
@@ -67,6 +106,21 @@ describe('API-key auth (deny by default)', () => {
         status: 401,
       });
       expectErrorShape(res, 401, 'AUTHENTICATION_ERROR');
+    }
+  });
+
+  it('puts every route that reads @Caller() behind the key check (none is open)', () => {
+    const routes = handlersReadingCaller(t);
+    expect(routes.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['TasksController.submit', 'BatchesController.get']),
+    );
+    for (const { name, controller, handler } of routes) {
+      const open = [IS_PUBLIC, PUBLIC_UNLESS].filter(
+        (key) =>
+          Reflect.getMetadata(key, handler) !== undefined ||
+          Reflect.getMetadata(key, controller) !== undefined,
+      );
+      expect({ name, open }).toEqual({ name, open: [] });
     }
   });
 

@@ -3,7 +3,8 @@ import { createTaskApp, TaskTestApp } from '../support/task-app';
 import { ADMIN_KEY, bearer, expectErrorShape, TEST_KEYS, USER_KEY } from '../support/test-app';
 
 /**
- * Every endpoint's input, fuzzed: no input may produce a 5xx, every 4xx has the SPEC error shape.
+ * Every endpoint's input, fuzzed: no input may produce a 5xx, every 4xx has the error shape of
+ * docs/api.md, Errors.
  * The offline model runs what gets accepted (commands disabled, so nothing random ever executes).
  */
 describe('fuzzing every endpoint', () => {

@@ -109,6 +109,7 @@ describe('FakeOpenAIServer', () => {
         { signal: controller.signal },
       );
       await fake.waitForRequests(n);
+      // Deliberately idle: a reply that ended on its own would no longer be in flight.
       await new Promise((r) => setTimeout(r, 20));
       expect(fake.inFlight).toBe(1);
       controller.abort();

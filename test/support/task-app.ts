@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { PartialConfig } from '../../src/config/config.schema';
 import { deepMerge } from '../../src/config/deep-merge';
+import { eventually } from './eventually';
 import { FakeOpenAIServer } from './fake-openai-server';
 import { createTestApp, TestApp } from './test-app';
 
 export const FAKE_MODEL_KEY = 'sk-test-fake-model-key-0001';
+
+/** A task's end states (docs/api.md, Lifecycle and guarantees). */
+const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled', 'timeout'];
 
 export interface TaskTestApp extends TestApp {
   /** The workspace root (tools.working_directory), a fresh temp folder. */
@@ -18,7 +22,7 @@ export interface TaskTestApp extends TestApp {
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  /** Polls GET /tasks/{id} until terminal; returns the task. */
+  /** Reads GET /tasks/{id} until the task is terminal (see eventually()); returns the task. */
   waitTerminal(
     id: string,
     headers?: Record<string, string>,
@@ -67,17 +71,17 @@ export async function createTaskApp(
     post: (url, payload, headers = {}) =>
       t.inject({ method: 'POST', url, payload: payload as object, headers }),
     get: (url, headers = {}) => t.inject({ method: 'GET', url, headers }),
-    waitTerminal: async (id, headers = {}, timeoutMs = 15_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const res = await t.inject({ method: 'GET', url: `/api/v1/tasks/${id}`, headers });
-        const body = res.json() as Record<string, unknown>;
-        if (['completed', 'failed', 'cancelled', 'timeout'].includes(String(body.status)))
+    waitTerminal: (id, headers = {}, timeoutMs = 15_000) =>
+      eventually(
+        async () => {
+          const res = await t.inject({ method: 'GET', url: `/api/v1/tasks/${id}`, headers });
+          const body = res.json() as Record<string, unknown>;
+          if (!TERMINAL_STATUSES.includes(String(body.status)))
+            throw new Error(`task ${id} not terminal: ${res.body}`);
           return body;
-        if (Date.now() > deadline) throw new Error(`task ${id} not terminal: ${res.body}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+        },
+        { timeoutMs, what: `task ${id} to end` },
+      ),
     close: async () => {
       await t.close();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });

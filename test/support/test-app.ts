@@ -69,7 +69,7 @@ export function bearer(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}` };
 }
 
-/** Asserts the SPEC 2.1 error shape and returns the body. */
+/** Asserts the error shape of docs/api.md, Errors, and returns the body. */
 export function expectErrorShape(
   res: LightMyRequestResponse,
   status: number,

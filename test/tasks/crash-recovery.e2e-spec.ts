@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../support/eventually';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { startServerProcess } from '../support/server-process';
 
@@ -23,7 +24,6 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
       AGENT_RUNNER_MAX_CONCURRENT_TASKS: '1',
       AGENT_RUNNER__EXECUTION__PLANNING: 'false',
       AGENT_RUNNER__SERVICE__RATE_LIMITING__ENABLED: 'false',
-      AGENT_RUNNER_LOG_LEVEL: 'warn',
     };
     const post = (base: string, body: unknown) =>
       fetch(`${base}/api/v1/tasks?wait=false`, {
@@ -32,11 +32,22 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
         body: JSON.stringify(body),
       }).then((r) => r.json() as Promise<{ task_id: string }>);
     let server = await startServerProcess({ cwd: dir, env });
+    const get = async (id: string) =>
+      (await (await fetch(`${server.baseUrl}/api/v1/tasks/${id}`)).json()) as TaskView;
+    /** The task once it is neither queued nor running (read every 50 ms, for up to 30 s). */
+    const ended = (id: string) =>
+      eventually(
+        async () => {
+          const task = await get(id);
+          expect(['queued', 'running']).not.toContain(task.status);
+          return task;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: `task ${id} to end` },
+      );
     try {
       fake.enqueue(fakeReply.text('first done'));
       const first = await post(server.baseUrl, { task: 'first' });
-      await fake.waitForRequests(1);
-      await new Promise((r) => setTimeout(r, 200));
+      expect((await ended(first.task_id)).status).toBe('completed');
       fake.enqueue(fakeReply.hang());
       const running = await post(server.baseUrl, { task: 'second' });
       const queued = await post(server.baseUrl, { task: 'third' });
@@ -47,26 +58,15 @@ describe('crash recovery of the built server (SIGKILL, then restart on the same 
 
       fake.setDefault(fakeReply.text('third done after restart'));
       server = await startServerProcess({ cwd: dir, env });
-      const get = async (id: string) =>
-        (await (await fetch(`${server.baseUrl}/api/v1/tasks/${id}`)).json()) as TaskView;
       expect((await get(first.task_id)).status).toBe('completed');
       const interrupted = await get(running.task_id);
       expect(interrupted.status).toBe('failed');
       expect(interrupted.error.code).toBe('TASK_INTERRUPTED');
       expect(interrupted.steps.map((step) => step.status)).not.toContain('running');
       expect(interrupted.result.success).toBe(false);
-      let third = await get(queued.task_id);
-      for (let i = 0; i < 600 && !['completed', 'failed'].includes(third.status); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        third = await get(queued.task_id);
-      }
+      const third = await ended(queued.task_id);
       expect(third.status).toBe('completed');
-      let fourth = await get(acknowledged.task_id);
-      for (let i = 0; i < 600 && fourth.status !== 'completed'; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        fourth = await get(acknowledged.task_id);
-      }
-      expect(fourth.status).toBe('completed');
+      expect((await ended(acknowledged.task_id)).status).toBe('completed');
       expect(third.result.details).toBe('third done after restart');
     } finally {
       await server.stop('SIGKILL');

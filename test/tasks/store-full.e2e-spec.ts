@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../support/eventually';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { httpRequest } from '../support/raw-http';
 import { startServerProcess, ServerProcess } from '../support/server-process';
@@ -8,16 +9,8 @@ import { createTaskApp, FAKE_MODEL_KEY, TaskTestApp } from '../support/task-app'
 import { expectErrorShape } from '../support/test-app';
 import { mountTmpfs, Tmpfs } from '../support/tmpfs';
 
-/** Polls `probe` every 100 ms until it returns a value, for at most `ms`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** How long the store's retries may take to land, read every 100 ms. */
+const RETRIES_LAND = { timeoutMs: 20_000, intervalMs: 100 };
 
 /** A promise with its resolve, to hold a model answer until the test lets it go. */
 function gate() {
@@ -105,32 +98,36 @@ describe('a full disk under the store, then freed (built server, store on a smal
 
     // Its model answers now; the end cannot be written and is retried, not lost.
     held.open();
-    const commitErrors = await eventually(async () => {
-      const n = storeErrors((await httpRequest(url('/metrics'))).body, 'commit');
-      return n > 0 ? n : undefined;
-    }, 'a failed commit in the metrics');
-    expect(commitErrors).toBeGreaterThan(0);
+    await eventually(
+      async () =>
+        expect(storeErrors((await httpRequest(url('/metrics'))).body, 'commit')).toBeGreaterThan(0),
+      { ...RETRIES_LAND, what: 'a failed commit in the metrics' },
+    );
     expect(await status(runningId)).toBe('running');
 
     unlinkSync(filler);
     await eventually(
-      async () => ((await httpRequest(url('/health/ready'))).status === 200 ? true : undefined),
-      'readiness back to 200',
+      async () => expect((await httpRequest(url('/health/ready'))).status).toBe(200),
+      { ...RETRIES_LAND, what: 'readiness back to 200' },
     );
     expect(
-      await eventually(async () => {
-        const s = await status(runningId);
-        return s === 'running' ? undefined : s;
-      }, 'the held task to end'),
+      await eventually(
+        async () => {
+          const s = await status(runningId);
+          expect(s).not.toBe('running');
+          return s;
+        },
+        { ...RETRIES_LAND, what: 'the held task to end' },
+      ),
     ).toBe('completed');
 
     const after = await submit('after the outage');
     expect(after.status).toBe(202);
     const afterId = after.json<{ task_id: string }>().task_id;
-    await eventually(
-      async () => ((await status(afterId)) === 'completed' ? true : undefined),
-      'a new task to complete',
-    );
+    await eventually(async () => expect(await status(afterId)).toBe('completed'), {
+      ...RETRIES_LAND,
+      what: 'a new task to complete',
+    });
     // Nothing was left running or queued, the refused task was never stored, same process.
     const all = (await httpRequest(url('/api/v1/tasks?limit=100'))).json<{
       tasks: { task_id: string; status: string }[];
@@ -222,10 +219,10 @@ describe('a commit that fails on a full disk (in process, no free-space floor)',
     expect(done.status).toBe('completed');
     expect((await t.waitTerminal('cancelled-while-full')).status).toBe('cancelled');
     // The last retried changes land within a retry pause or two.
-    await eventually(
-      async () => ((await t.get('/health/ready')).statusCode === 200 ? true : undefined),
-      'readiness back to 200',
-    );
+    await eventually(async () => expect((await t.get('/health/ready')).statusCode).toBe(200), {
+      ...RETRIES_LAND,
+      what: 'readiness back to 200',
+    });
     // The same request now goes through.
     const retried = await t.post('/api/v1/tasks?wait=false', {
       task: 'refused',

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../support/eventually';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
+import { parseSse } from '../support/sse';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 import { expectErrorShape } from '../support/test-app';
 
@@ -14,12 +16,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** The pid a command wrote to `file` (throws until the whole number is there). */
+function pidIn(file: string): number {
+  const pid = Number(readFileSync(file, 'utf8'));
+  expect(pid).toBeGreaterThan(0);
+  return pid;
 }
 
 describe('cancel, timeout and the queue', () => {
@@ -51,12 +52,10 @@ describe('cancel, timeout and the queue', () => {
     expect(submitted.statusCode).toBe(202);
     expect(submitted.headers.location).toBe(`/api/v1/tasks/${submitted.json().task_id}`);
     const id = submitted.json().task_id;
-    await waitFor(
-      () => existsSync(join(t.dir, 'child.pid')) && existsSync(join(t.dir, 'shell.pid')),
+    // Both files written to the end (a file may exist before its number is in it).
+    const [childPid, shellPid] = await eventually(() =>
+      ['child.pid', 'shell.pid'].map((f) => pidIn(join(t.dir, f))),
     );
-    await new Promise((r) => setTimeout(r, 100));
-    const childPid = Number(readFileSync(join(t.dir, 'child.pid'), 'utf8'));
-    const shellPid = Number(readFileSync(join(t.dir, 'shell.pid'), 'utf8'));
     expect(alive(childPid)).toBe(true);
 
     const cancel = await t.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}` });
@@ -67,19 +66,24 @@ describe('cancel, timeout and the queue', () => {
         error: expect.objectContaining({ code: 'TASK_CANCELLED' }),
       }),
     );
-    await waitFor(() => !alive(childPid) && !alive(shellPid), 5000);
+    await eventually(() => expect([alive(childPid), alive(shellPid)]).toEqual([false, false]), {
+      timeoutMs: 5000,
+    });
 
     const again = await t.inject({ method: 'DELETE', url: `/api/v1/tasks/${id}` });
     expectErrorShape(again, 409, 'TASK_NOT_CANCELLABLE');
-    // The late end of the run never overwrites the terminal state.
-    await new Promise((r) => setTimeout(r, 200));
+    // The late end of the run never overwrites the terminal state: once the run has really
+    // ended (its slot is freed after it), the task is still cancelled.
+    await eventually(async () =>
+      expect((await t.get('/api/v1/status')).json().active_tasks).toBe(0),
+    );
     const final = (await t.get(`/api/v1/tasks/${id}`)).json();
     expect(final.status).toBe('cancelled');
-    const events = (await t.get(`/api/v1/tasks/${id}/events`)).body;
-    expect(events.match(/event: task\.cancelled/g)).toHaveLength(1);
-    expect(events).not.toMatch(/event: task\.(completed|failed|timeout)/);
+    const events = parseSse((await t.get(`/api/v1/tasks/${id}/events`)).body).map((e) => e.event);
+    expect(events.filter((e) => e === 'task.cancelled')).toHaveLength(1);
+    expect(events.filter((e) => /^task\.(completed|failed|timeout)$/.test(String(e)))).toEqual([]);
     // Nothing is recorded after the terminal event, and nothing is left "running".
-    expect(events.trim().split('\n\n').at(-1)).toContain('event: task.cancelled');
+    expect(events.at(-1)).toBe('task.cancelled');
     expect(final.steps.map((s: { status: string }) => s.status)).not.toContain('running');
     expect(final.steps.at(-1)).toEqual(
       expect.objectContaining({
@@ -121,7 +125,7 @@ describe('cancel, timeout and the queue', () => {
     expect(task.status).toBe('timeout');
     expect(task.error.code).toBe('TASK_TIMEOUT');
     const pid = Number(readFileSync(join(t.dir, 't.pid'), 'utf8'));
-    await waitFor(() => !alive(pid), 5000);
+    await eventually(() => expect(alive(pid)).toBe(false), { timeoutMs: 5000 });
   });
 
   it('runs at most max_concurrent_tasks at once and orders the queue by priority', async () => {

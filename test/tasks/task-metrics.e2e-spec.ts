@@ -14,7 +14,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-describe('task metrics (SPEC 6) and the JSON snapshot come from the same counters', () => {
+// docs/api.md, Metrics: the JSON snapshot has the same counters as /metrics.
+describe('task metrics and the JSON snapshot come from the same counters', () => {
   let fake: FakeOpenAIServer;
   let t: TaskTestApp;
   beforeAll(async () => {

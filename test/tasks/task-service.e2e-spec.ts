@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
+import { parseSse } from '../support/sse';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 import {
   ADMIN_KEY,
@@ -11,25 +12,6 @@ import {
   TEST_KEYS,
   USER_KEY,
 } from '../support/test-app';
-
-/** Parses an SSE body into events. */
-function parseSse(body: string): { id: number; event: string; data: Record<string, unknown> }[] {
-  return body
-    .split('\n\n')
-    .filter((block) => block.includes('data: '))
-    .map((block) => {
-      const get = (k: string) =>
-        block
-          .split('\n')
-          .find((l) => l.startsWith(`${k}: `))
-          ?.slice(k.length + 2) ?? '';
-      return {
-        id: Number(get('id')),
-        event: get('event'),
-        data: JSON.parse(get('data')) as Record<string, unknown>,
-      };
-    });
-}
 
 describe('batches', () => {
   let fake: FakeOpenAIServer;
@@ -147,7 +129,8 @@ describe('batches', () => {
   });
 });
 
-describe('idempotency (SPEC 1.4)', () => {
+// docs/api.md, Lifecycle and guarantees: Idempotency.
+describe('idempotency', () => {
   let fake: FakeOpenAIServer;
   let t: TaskTestApp;
   beforeAll(async () => {
@@ -332,7 +315,8 @@ describe('events (SSE)', () => {
   });
 });
 
-describe('restart recovery (SPEC 1.5)', () => {
+// docs/api.md, Lifecycle and guarantees: Durability and restart.
+describe('restart recovery', () => {
   it('keeps every accepted task across a restart: queued ones run, running ones end TASK_INTERRUPTED', async () => {
     const fake = await FakeOpenAIServer.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'agent-runner-db-'));

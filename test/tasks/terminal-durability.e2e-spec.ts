@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskEventsService } from '../../src/agent/tasks/task-events.service';
 import { TasksService } from '../../src/agent/tasks/tasks.service';
+import { eventually } from '../support/eventually';
 import { FakeOpenAIServer, fakeReply } from '../support/fake-openai-server';
 import { createTaskApp, TaskTestApp } from '../support/task-app';
 
@@ -51,16 +52,16 @@ describe("a task's end is told to nobody before it is committed", () => {
   it('publishes the terminal event and answers waiting callers only after the commit', async () => {
     fake.setDefault(fakeReply.text('done'));
     const events = t.app.get(TaskEventsService);
-    const runner = t.app.get(TasksService);
+    const tasks = t.app.get(TasksService);
     const id = (await t.post('/api/v1/tasks?wait=false', { task: 'say done' })).json().task_id;
     const atEvent: (string | undefined)[] = [];
     events.subscribe(id, (e) => {
       if (e.type === 'task.completed') atEvent.push(committedStatus(id));
     });
-    const { task } = await runner.waitFor(id, 10_000);
+    const { task } = await tasks.waitFor(id, 10_000);
     expect(task.status).toBe('completed');
     expect(committedStatus(id)).toBe('completed');
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => expect(atEvent).toHaveLength(1));
     expect(atEvent).toEqual(['completed']);
   });
 

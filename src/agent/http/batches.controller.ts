@@ -13,7 +13,7 @@ import { BatchRequestDto } from './dto/batch-request.dto';
 import { BatchIdParamDto, SubmitQueryDto } from './dto/task-query.dto';
 import { BatchResponseDto } from './dto/task-response.dto';
 import { BatchResponse, TaskBatchService } from '../batches/task-batch.service';
-import { toWire } from '../../common/to-wire';
+import { toWire } from '../../common/plain-data';
 import { TaskRequest } from '../../contracts/task.types';
 
 @ApiTags('batches')

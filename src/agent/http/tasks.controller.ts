@@ -30,7 +30,7 @@ import { LOCATION_HEADER, TASK_REQUEST_EXAMPLES } from './dto/request-examples';
 import { ListTasksQueryDto, SubmitQueryDto, TaskIdParamDto } from './dto/task-query.dto';
 import { TaskRequestDto } from './dto/task-request.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
-import { toWire } from '../../common/to-wire';
+import { toWire } from '../../common/plain-data';
 import { TaskAnswerCache } from './task-answer.cache';
 import { TasksService } from '../tasks/tasks.service';
 import { TaskRequest, TaskResponse } from '../../contracts/task.types';

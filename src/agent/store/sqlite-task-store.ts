@@ -1,10 +1,7 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { TaskNotFoundError } from '../../common/errors';
 import type { TaskEvent, TaskMetrics, TaskPlan, TaskStep } from '../../contracts/task.types';
-import { applyMigrations } from './migrations';
-import { StoreIntegrityError, quickCheck } from './sqlite-integrity-check';
+import { openSqliteFile } from './sqlite-file';
 import {
   BatchRow,
   EventRow,
@@ -89,7 +86,7 @@ export class SqliteTaskStore implements TaskStore {
     this.onCommitError =
       options.onCommitError ??
       ((err) => console.error(`task store: a group commit failed: ${err.message}`));
-    ({ db: this.db, integrityCheckMs: this.integrityCheckMs } = SqliteTaskStore.open(
+    ({ db: this.db, integrityCheckMs: this.integrityCheckMs } = openSqliteFile(
       filePath,
       this.busyTimeoutMs,
     ));
@@ -271,36 +268,6 @@ export class SqliteTaskStore implements TaskStore {
       // Best effort: a full or read-only disk must not stop the shutdown.
     }
     this.db.close();
-  }
-
-  private static open(
-    filePath: string,
-    busyTimeoutMs: number,
-  ): { db: Database.Database; integrityCheckMs: number | undefined } {
-    let db: Database.Database | undefined;
-    try {
-      const onDisk = filePath !== ':memory:' && filePath !== '';
-      if (onDisk) {
-        // Task requests may carry secrets (context.environment): keep the folder and file private.
-        fs.mkdirSync(path.dirname(filePath), { recursive: true, mode: 0o700 });
-        if (!fs.existsSync(filePath)) fs.closeSync(fs.openSync(filePath, 'a', 0o600));
-      }
-      db = new Database(filePath, { timeout: busyTimeoutMs });
-      // Before anything writes: a damaged file stops start-up as it is, for an operator to inspect.
-      const integrityCheckMs = onDisk ? quickCheck(db, filePath) : undefined;
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('journal_size_limit = 67108864');
-      applyMigrations(db);
-      return { db, integrityCheckMs };
-    } catch (err) {
-      db?.close();
-      if (err instanceof StoreIntegrityError) throw err;
-      throw new Error(`Cannot open the task store at ${filePath}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
   }
 
   /** Commits the writes of the current turn now (no-op when none are pending). */

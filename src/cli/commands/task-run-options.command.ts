@@ -9,7 +9,7 @@ import { choiceOption, integerOption } from './option-parsers';
 /** What `--store` may pick (the order is the one its error message lists). */
 const ONE_SHOT_STORES = ['sqlite', 'memory'] as const satisfies readonly StorageDriver[];
 
-/** Every flag of `task` and `interactive` (SPEC 8). */
+/** Every flag of `task` and `interactive` (docs/cli.md). */
 export interface TaskRunOptions extends TaskRunFlags {
   output: OutputFormat;
   logLevel?: LogLevel;

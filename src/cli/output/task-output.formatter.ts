@@ -2,7 +2,9 @@ import type { TaskEvent, TaskPlan, TaskResponse, TaskStep } from '../../contract
 import type { CliIo } from '../cli-io';
 import { answerText, outcomeLine, planLines, stepLine } from './step-text';
 
-/** SPEC 8 `-o`: text (summary and details), verbose (also plan and steps live), json. */
+/**
+ * `-o` (docs/cli.md, `task`): text (summary and details), verbose (also plan and steps live), json.
+ */
 export const OUTPUT_FORMATS = ['text', 'verbose', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ChildProcess, spawn } from 'node:child_process';
-import { constants } from 'node:os';
-import { HeadTailBuffer } from './output-buffer';
+import type { ChildProcess } from 'node:child_process';
 import { PidsCgroup, PidsCgroups } from './pids-cgroups.service';
-import { listProcesses, processesWithMarker, processFamily, signalProcess } from './process-tree';
+import { cancelledBeforeStart, RunningCommand } from './running-command';
 
 /** setrlimit-style limits of one command (0 = none). */
 export interface ResourceLimits {
@@ -60,11 +58,8 @@ export interface RunResult {
   duration_ms: number;
 }
 
-const WATCH_INTERVAL_MS = 200;
 /** Processes the wrappers themselves use inside the group (bubblewrap's monitor and init). */
 const WRAPPER_PROCESSES = 3;
-const DEFAULT_GRACE_MS = 2000;
-const CLOSE_WAIT_MS = 1000;
 
 /**
  * Runs a command in its own process group with closed stdin, resource limits, a timeout and an
@@ -77,131 +72,15 @@ export class ProcessRunner {
 
   run(req: RunRequest): Promise<RunResult> {
     const started = Date.now();
-    const stdout = new HeadTailBuffer(req.maxOutputBytes);
-    const stderr = new HeadTailBuffer(req.maxOutputBytes);
-    const result = (partial: Partial<RunResult>): RunResult => ({
-      exit_code: 1,
-      signal: null,
-      stdout: stdout.toString(),
-      stderr: stderr.toString(),
-      timed_out: false,
-      aborted: false,
-      truncated: stdout.truncated || stderr.truncated,
-      duration_ms: Date.now() - started,
-      ...partial,
-    });
-    if (req.signal?.aborted)
-      return Promise.resolve(
-        result({ exit_code: 130, aborted: true, stderr: 'cancelled before start' }),
-      );
-
+    if (req.signal?.aborted) return Promise.resolve(cancelledBeforeStart(started));
     const cgroup =
       req.limits.maxProcesses > 0
         ? this.cgroups.create(req.limits.maxProcesses + WRAPPER_PROCESSES)
         : undefined;
     const argv = commandLine(req, cgroup);
-    return new Promise<RunResult>((resolvePromise) => {
-      const child = spawn(argv[0], argv.slice(1), {
-        cwd: req.bwrap ? undefined : req.cwd,
-        env: req.env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(req.extraPipes ?? 0).fill('pipe')],
-      });
-      let ending: 'timeout' | 'abort' | 'limit' | 'setup' | undefined;
-      let settled = false;
-      const timers: NodeJS.Timeout[] = [];
-      let release: (() => void) | undefined;
-
-      /** Signals the group, the descendants and the marked strays; returns how many were found. */
-      const killAll = (signal: NodeJS.Signals): number => {
-        if (child.pid === undefined) return 0;
-        if (signal === 'SIGKILL' && cgroup?.killAll()) return 1;
-        signalProcess(-child.pid, signal);
-        const procs = listProcesses();
-        const found = processFamily(child.pid, procs);
-        if (!req.bwrap) found.push(...processesWithMarker(req.marker, procs));
-        for (const pid of found) signalProcess(pid, signal);
-        return found.length;
-      };
-      const killHard = () => {
-        // A fork bomb may still be forking while the first round lands.
-        for (let round = 0; round < 5 && killAll('SIGKILL') > 0; round++);
-      };
-      const stop = (why: 'timeout' | 'abort' | 'limit' | 'setup') => {
-        if (ending || settled) return;
-        ending = why;
-        if (why === 'limit' || why === 'setup') return killHard();
-        killAll('SIGTERM');
-        timers.push(setTimeout(killHard, req.graceMs ?? DEFAULT_GRACE_MS));
-      };
-      const onAbort = () => stop('abort');
-
-      child.stdout!.on('data', (c: Buffer) => stdout.push(c));
-      child.stderr!.on('data', (c: Buffer) => stderr.push(c));
-      timers.push(setTimeout(() => stop('timeout'), Math.max(1, req.timeoutMs)));
-      req.signal?.addEventListener('abort', onAbort, { once: true });
-      if (req.limits.maxProcesses > 0 && child.pid !== undefined) {
-        const pid = child.pid;
-        const watch = setInterval(() => {
-          const over = cgroup
-            ? cgroup.exceeded()
-            : processFamily(pid).length + 1 > req.limits.maxProcesses;
-          if (over) stop('limit');
-        }, WATCH_INTERVAL_MS);
-        timers.push(watch);
-      }
-
-      if (req.onSpawn && child.pid !== undefined) {
-        req.onSpawn(child).then(
-          (fn) => {
-            if (settled) fn();
-            else release = fn;
-          },
-          (e: Error) => {
-            stderr.push(Buffer.from(`could not start the command: ${e.message}\n`));
-            stop('setup');
-          },
-        );
-      }
-
-      const finish = (partial: Partial<RunResult>) => {
-        if (settled) return;
-        settled = true;
-        timers.forEach((t) => clearTimeout(t));
-        release?.();
-        cgroup?.remove();
-        req.signal?.removeEventListener('abort', onAbort);
-        resolvePromise(
-          result({
-            ...partial,
-            timed_out: ending === 'timeout',
-            aborted: ending === 'abort',
-            ...(ending === 'limit' ? { limit_exceeded: 'processes' as const } : {}),
-          }),
-        );
-      };
-
-      child.on('error', (e) => {
-        stderr.push(Buffer.from(`could not start the command: ${e.message}`));
-        finish({ exit_code: 127 });
-      });
-      child.on('exit', (code, signal) => {
-        // Background jobs and grandchildren do not outlive the command.
-        killHard();
-        const exit_code =
-          ending === 'setup'
-            ? 126
-            : (code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
-        const done = () => finish({ exit_code, signal });
-        const cap = setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-          done();
-        }, CLOSE_WAIT_MS);
-        timers.push(cap);
-        child.on('close', done);
-      });
-    });
+    return new Promise<RunResult>(
+      (resolve) => new RunningCommand(req, cgroup, argv, started, resolve),
+    );
   }
 }
 

@@ -125,31 +125,51 @@ const ETC_ENTRIES = [
 export function bwrapArguments(spec: BwrapSpec): string[] {
   const drops = spec.dropsPrivileges === true;
   const pipes = bwrapPipes(spec);
-  const args = drops
-    ? [
-        '--unshare-ipc',
-        '--unshare-pid',
-        '--unshare-uts',
-        '--unshare-net',
-        '--unshare-cgroup-try',
-        '--cap-drop',
-        'ALL',
-        // setpriv needs these to drop, and bubblewrap the last one to enter the (handed-over)
-        // working folder; the kernel clears them all when setpriv leaves uid 0.
-        ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_DAC_READ_SEARCH'].flatMap((c) => [
-          '--cap-add',
-          c,
-        ]),
-      ]
-    : [
-        '--unshare-all',
-        '--unshare-user',
-        // --disable-userns cannot go with --userns-block-fd; the seccomp filter does its job.
-        ...(spec.seccomp || spec.mapsUserNamespace ? [] : ['--disable-userns']),
-        ...(spec.mapsUserNamespace ? ['--userns-block-fd', String(pipes.userns)] : []),
-      ];
-  if (!drops) args.push('--cap-drop', 'ALL');
+  const args = isolationArguments(spec, pipes, drops);
   args.push('--die-with-parent', '--new-session');
+  args.push(...filesystemArguments(spec, pipes, drops));
+  if (spec.network) args.push('--info-fd', String(pipes.info), '--block-fd', String(pipes.block));
+  if (spec.seccomp) args.push('--seccomp', String(pipes.seccomp));
+  // The new root itself (where /etc's entries were mounted) becomes read-only; binds keep their mode.
+  args.push('--remount-ro', '/', '--chdir', spec.cwd, '--hostname', 'sandbox');
+  return args;
+}
+
+/** Namespaces and capabilities: all unshared and none kept, but what setpriv needs to drop. */
+function isolationArguments(spec: BwrapSpec, pipes: BwrapPipes, drops: boolean): string[] {
+  if (drops)
+    return [
+      '--unshare-ipc',
+      '--unshare-pid',
+      '--unshare-uts',
+      '--unshare-net',
+      '--unshare-cgroup-try',
+      '--cap-drop',
+      'ALL',
+      // setpriv needs these to drop, and bubblewrap the last one to enter the (handed-over)
+      // working folder; the kernel clears them all when setpriv leaves uid 0.
+      ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_DAC_READ_SEARCH'].flatMap((c) => [
+        '--cap-add',
+        c,
+      ]),
+    ];
+  return [
+    '--unshare-all',
+    '--unshare-user',
+    // --disable-userns cannot go with --userns-block-fd; the seccomp filter does its job.
+    ...(spec.seccomp || spec.mapsUserNamespace ? [] : ['--disable-userns']),
+    ...(spec.mapsUserNamespace ? ['--userns-block-fd', String(pipes.userns)] : []),
+    '--cap-drop',
+    'ALL',
+  ];
+}
+
+/**
+ * The new root: the system read-only, the parts of /etc programs need, private /dev, /proc and
+ * /tmp, the task's roots read-write and the service's secrets masked.
+ */
+function filesystemArguments(spec: BwrapSpec, pipes: BwrapPipes, drops: boolean): string[] {
+  const args: string[] = [];
   const mounted: string[] = [];
   const made = new Set<string>();
   // As root, folders bubblewrap creates for a mount are 0700: the dropped user could not pass them.
@@ -189,10 +209,6 @@ export function bwrapArguments(spec: BwrapSpec): string[] {
     if (lstatSync(h).isDirectory()) args.push('--tmpfs', h);
     else args.push('--ro-bind', '/dev/null', h);
   }
-  if (spec.network) args.push('--info-fd', String(pipes.info), '--block-fd', String(pipes.block));
-  if (spec.seccomp) args.push('--seccomp', String(pipes.seccomp));
-  // The new root itself (where /etc's entries were mounted) becomes read-only; binds keep their mode.
-  args.push('--remount-ro', '/', '--chdir', spec.cwd, '--hostname', 'sandbox');
   return args;
 }
 

@@ -97,9 +97,9 @@ export class WorkspaceService {
   }
 
   /**
-   * SPEC 1.1 `context.working_directory`: relative to `tools.working_directory`, or absolute
-   * inside an allowed root. Created when missing (its parent chain must already be inside a
-   * root). Throws InvalidRequestError otherwise.
+   * `context.working_directory` (docs/api.md, `POST /api/v1/tasks`): relative to
+   * `tools.working_directory`, or absolute inside an allowed root. Created when missing (its parent
+   * chain must already be inside a root). Throws InvalidRequestError otherwise.
    */
   resolveTaskWorkingDirectory(requested?: string): string {
     const roots = this.configRoots();

@@ -10,6 +10,7 @@ import {
   type WrapperSpec,
 } from './program-catalog';
 import { programRunnerFinding } from './program-runners';
+import { readWrapperOptions } from './wrapper-options';
 
 /** One program a simple command runs, directly or through a wrapper (sudo, env, xargs, find -exec …). */
 export interface Invocation {
@@ -66,19 +67,7 @@ function resolve(
     return;
   }
   const [first, ...args] = words;
-  if (first.dynamic || first.glob) {
-    const programPattern = first.dynamic ? undefined : basename(first.value) || first.value;
-    out.invocations.push({
-      program: null,
-      written: text(first),
-      programPattern,
-      args,
-      runtimeArgs: false,
-      speculative,
-    });
-    out.dynamic.push('a program chosen at run time');
-    return;
-  }
+  if (first.dynamic || first.glob) return unknownProgram(first, args, speculative, out);
   const program = basename(first.value) || first.value;
   out.invocations.push({ program, written: first.value, args, runtimeArgs: false, speculative });
 
@@ -98,6 +87,30 @@ function resolve(
   if (SHELLS.has(program)) return shell(program, args, stdin, out);
   const interpreter = INTERPRETERS.find((i) => i.pattern.test(program));
   if (interpreter) return interpreted(program, interpreter.inline, args, stdin, out);
+  builtin(program, args, out);
+}
+
+/** A program word only known at run time (or a glob): recorded with its pattern, if any. */
+function unknownProgram(
+  first: ShellWord,
+  args: ShellWord[],
+  speculative: boolean,
+  out: InvocationAnalysis,
+): void {
+  const programPattern = first.dynamic ? undefined : basename(first.value) || first.value;
+  out.invocations.push({
+    program: null,
+    written: text(first),
+    programPattern,
+    args,
+    runtimeArgs: false,
+    speculative,
+  });
+  out.dynamic.push('a program chosen at run time');
+}
+
+/** Shell builtins that evaluate code or rebind commands. */
+function builtin(program: string, args: ShellWord[], out: InvocationAnalysis): void {
   switch (program) {
     case 'eval':
       out.dynamic.push('eval');
@@ -139,75 +152,21 @@ function unwrap(
   depth: number,
   out: InvocationAnalysis,
 ): void {
-  let operands = spec.operands ?? 0;
-  let joinShell = false;
-  let i = 0;
-  const ambiguous = () => {
-    out.dynamic.push(`an option of ${program} that cannot be read before the run`);
-    for (let j = i; j < args.length; j++) resolve(args.slice(j), stdin, true, depth + 1, out);
-  };
-  while (i < args.length) {
-    const w = args[i];
-    if (w.dynamic || w.glob) return ambiguous();
-    const v = w.value;
-    if (v === '--') {
-      i++;
-      break;
-    }
-    if (spec.noRun?.some((o) => v === o || v.startsWith(`${o}=`))) return;
-    if (v.startsWith('--') && v.length > 2) {
-      const [name, value] = splitLong(v);
-      if (spec.shellValue?.includes(`--${name}`)) {
-        const str = value !== undefined ? w : args[i + 1];
-        addScript(str ? [str] : [], out);
-        out.dynamic.push(`${program} --${name} (a shell command string)`);
-        return;
-      }
-      if (spec.joinShell?.includes(`--${name}`)) joinShell = true;
-      else if (spec.longValue?.includes(name)) i += value === undefined ? 1 : 0;
-      else if (!spec.long?.includes(name)) return ambiguous();
-      i++;
-      continue;
-    }
-    if (v.startsWith('-') && v.length > 1) {
-      if (spec.numeric && /^-\d+$/.test(v)) {
-        i++;
-        continue;
-      }
-      let consumedNext = false;
-      for (let k = 1; k < v.length; k++) {
-        const opt = `-${v[k]}`;
-        if (spec.shellValue?.includes(opt)) {
-          const rest = v.slice(k + 1);
-          const str: ShellWord | undefined = rest
-            ? { dynamic: false, value: rest, glob: false }
-            : args[i + 1];
-          addScript(str ? [str] : [], out);
-          out.dynamic.push(`${program} ${opt} (a shell command string)`);
-          return;
-        }
-        if (spec.joinShell?.includes(opt)) joinShell = true;
-        else if (spec.shortValue?.includes(v[k])) {
-          if (k === v.length - 1) consumedNext = true;
-          break;
-        } else if (!spec.short?.includes(v[k])) return ambiguous();
-      }
-      i += consumedNext ? 2 : 1;
-      continue;
-    }
-    if (spec.assignments && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) {
-      i++;
-      continue;
-    }
-    if (operands > 0) {
-      operands--;
-      i++;
-      continue;
-    }
-    break;
+  const options = readWrapperOptions(spec, args);
+  if (options.kind === 'runs-nothing') return;
+  if (options.kind === 'shell-string') {
+    addScript(options.script ? [options.script] : [], out);
+    out.dynamic.push(`${program} ${options.option} (a shell command string)`);
+    return;
   }
-  const rest = args.slice(i);
-  if (joinShell && rest.length) {
+  if (options.kind === 'ambiguous') {
+    out.dynamic.push(`an option of ${program} that cannot be read before the run`);
+    for (let j = options.start; j < args.length; j++)
+      resolve(args.slice(j), stdin, true, depth + 1, out);
+    return;
+  }
+  const rest = args.slice(options.start);
+  if (options.joinShell && rest.length) {
     out.dynamic.push(`${program} running its command through a shell`);
     return addScript(rest, out);
   }
@@ -352,11 +311,6 @@ function addScript(words: ShellWord[], out: InvocationAnalysis): void {
     return;
   }
   out.scripts.push(words.map((w) => (w.dynamic ? '' : w.value)).join(' '));
-}
-
-function splitLong(v: string): [string, string | undefined] {
-  const eq = v.indexOf('=');
-  return eq < 0 ? [v.slice(2), undefined] : [v.slice(2, eq), v.slice(eq + 1)];
 }
 
 function text(w: ShellWord): string {

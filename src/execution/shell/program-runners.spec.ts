@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandPolicy } from './command-policy';
-import { PROGRAM_RUNNERS, sedCommands } from './program-runners';
+import { PROGRAM_RUNNERS } from './program-runners';
+import { sedCommands } from './runner-scripts';
 
 describe('sedCommands (the commands a sed script runs)', () => {
   it.each([

@@ -11,6 +11,7 @@
  */
 import type { ShellWord } from './shell-words';
 import type { Stdin } from './command-invocations';
+import { awkCommands, sedCommands } from './runner-scripts';
 
 /** What one invocation of a listed program may run. */
 export interface RunnerFinding {
@@ -69,52 +70,6 @@ function finding(reason: string, scripts: (string | undefined)[] = []): RunnerFi
   return known.length ? { reason, scripts: known } : { reason };
 }
 
-/** Literal commands of an awk program: `system("…")`, `"…" | getline`, `print … | "…"`. */
-function awkCommands(program: string): { runs: boolean; scripts: string[] } {
-  const strings: { value: string; start: number; end: number }[] = [];
-  let code = '';
-  for (let i = 0; i < program.length; i++) {
-    const c = program[i];
-    if (c === '"') {
-      let value = '';
-      let j = i + 1;
-      for (; j < program.length && program[j] !== '"'; j++) {
-        if (program[j] === '\\' && j + 1 < program.length) value += program[++j];
-        else value += program[j];
-      }
-      strings.push({ value, start: code.length, end: code.length + 1 });
-      code += 'S';
-      i = j;
-    } else if (c === '#') {
-      while (i < program.length && program[i] !== '\n') i++;
-      code += '\n';
-    } else if (c === '/' && /(^|[(,~!&|{};\n]|\bprint|\bprintf)\s*$/.test(code)) {
-      // A regular expression literal: its characters are not code.
-      let j = i + 1;
-      for (; j < program.length && program[j] !== '/'; j++) if (program[j] === '\\') j++;
-      code += 'R';
-      i = j;
-    } else code += c;
-  }
-  const runs =
-    /\bsystem\s*\(/.test(code) || /(^|[^|])\|(?!\|)/.test(code) || /@(load|include)\b/.test(code);
-  const scripts: string[] = [];
-  const literalAt = (index: number) => strings.find((s) => s.start === index)?.value;
-  for (const m of code.matchAll(/\bsystem\s*\(\s*S\s*\)/g)) {
-    const v = literalAt(code.indexOf('S', m.index));
-    if (v !== undefined) scripts.push(v);
-  }
-  for (const m of code.matchAll(/S\s*\|&?\s*getline/g)) {
-    const v = literalAt(m.index);
-    if (v !== undefined) scripts.push(v);
-  }
-  for (const m of code.matchAll(/[^|]\|&?\s*S/g)) {
-    const v = literalAt(code.indexOf('S', m.index + 1));
-    if (v !== undefined) scripts.push(v);
-  }
-  return { runs, scripts };
-}
-
 function awk(args: Args): RunnerFinding | undefined {
   const reason = 'awk runs commands through system() and pipes';
   if (optionValues(args, ['file', 'exec', 'include', 'load'], 'fEil').length)
@@ -129,82 +84,6 @@ function awk(args: Args): RunnerFinding | undefined {
     reason,
     found.flatMap((f) => f.scripts),
   );
-}
-
-/** Commands a sed script runs: `e command`, or undefined entries for `e`/`s///e` running the pattern space. */
-export function sedCommands(script: string): (string | undefined)[] | 'unreadable' {
-  const out: (string | undefined)[] = [];
-  let i = 0;
-  const n = script.length;
-  const toEol = () => {
-    const start = i;
-    while (i < n && script[i] !== '\n') i++;
-    return script.slice(start, i);
-  };
-  const delimited = (d: string) => {
-    while (i < n && script[i] !== d) {
-      if (script[i] === '\\') i++;
-      if (script[i] === '\n' && d !== '\n') return false;
-      i++;
-    }
-    if (i >= n) return false;
-    i++;
-    return true;
-  };
-  const address = () => {
-    if (/\d/.test(script[i] ?? '')) while (/[\d~]/.test(script[i] ?? '')) i++;
-    else if (script[i] === '$') i++;
-    else if (script[i] === '/' || script[i] === '\\') {
-      const d = script[i] === '\\' ? script[++i] : '/';
-      i++;
-      if (!delimited(d)) return false;
-      while (/[IM]/.test(script[i] ?? '')) i++;
-    }
-    return true;
-  };
-  while (i < n) {
-    const c = script[i];
-    if (/[\s;}]/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      toEol();
-      continue;
-    }
-    if (!address()) return 'unreadable';
-    if (script[i] === ',') {
-      i++;
-      if (script[i] === '+' || script[i] === '~') i++;
-      if (!address()) return 'unreadable';
-    }
-    while (/[\s!]/.test(script[i] ?? '') && script[i] !== '\n') i++;
-    const cmd = script[i++];
-    if (cmd === undefined) break;
-    if (cmd === '{' || '=dDgGhHnNpPxzF'.includes(cmd)) continue;
-    if ('aic'.includes(cmd)) {
-      // Text to the end of the line, continued by backslash-newline.
-      while (i < n && script[i] !== '\n') i += script[i] === '\\' ? 2 : 1;
-    } else if (':btTrRwWv'.includes(cmd)) {
-      if (':btTv'.includes(cmd)) while (i < n && !/[;\n]/.test(script[i])) i++;
-      else toEol();
-    } else if ('lLqQ'.includes(cmd)) {
-      while (/[\s\d]/.test(script[i] ?? '') && script[i] !== '\n') i++;
-    } else if (cmd === 'e') {
-      const command = toEol().trim();
-      out.push(command || undefined);
-    } else if (cmd === 's' || cmd === 'y') {
-      const d = script[i++];
-      if (!d || d === '\n' || d === '\\' || !delimited(d) || !delimited(d)) return 'unreadable';
-      if (cmd === 's') {
-        const start = i;
-        while (i < n && /[gpiImMe0-9]/.test(script[i])) i++;
-        if (script.slice(start, i).includes('e')) out.push(undefined);
-        if (script[i] === 'w') toEol();
-      }
-    } else return 'unreadable';
-  }
-  return out;
 }
 
 function sed(args: Args): RunnerFinding | undefined {

@@ -1,11 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import {
-  entryType,
-  type EntryType,
-  type LinkedFile,
-  type PathSandbox,
-} from '../sandbox/path-sandbox';
+import type { LinkedFile } from '../sandbox/hard-links';
+import { entryType, type EntryType, type PathSandbox } from '../sandbox/path-sandbox';
 
 /** One entry met while walking a folder. */
 export interface WalkEntry {

@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { AppConfigService } from '../../config/app-config.service';
 import { ToolInputError } from '../execution.errors';
 import type { ArgumentSchema, ToolHandler, ToolOutcome, ToolScope } from '../execution.types';
-import { linkKey, type LinkedFile } from '../sandbox/path-sandbox';
+import { linkKey, type LinkedFile } from '../sandbox/hard-links';
+import type { PathSandbox, ResolvedPath } from '../sandbox/path-sandbox';
 import { walkFolder } from './file-walker';
 import { globMatcher } from './glob-pattern';
 import { SEARCH_WORKER_SOURCE } from './search-worker.source';
@@ -74,22 +75,7 @@ export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
     }
     const start = await sandbox.resolve(args.path || '.', 'read');
     if (!start.exists) throw new ToolInputError(`${start.display} does not exist`);
-    const matchName = args.glob ? globMatcher(args.glob) : () => true;
-    const files: { absolute: string; rel: string }[] = [];
-    const linked: LinkedFile[] = [];
-    const first = await stat(start.absolute);
-    if (first.isFile()) {
-      files.push({ absolute: start.absolute, rel: start.display });
-      if (first.nlink > 1) linked.push(first);
-    } else {
-      const real = await sandbox.checkFolder(start.absolute);
-      for await (const e of walkFolder(sandbox, real, true)) {
-        if (e.type !== 'file' || !matchName(e.rel)) continue;
-        files.push({ absolute: e.absolute, rel: sandbox.display(e.absolute) });
-        if (e.links) linked.push(e.links);
-        if (files.length >= MAX_FILES) break;
-      }
-    }
+    const { files, linked } = await filesToSearch(sandbox, start, args.glob);
     // The worker reads a hard-linked file only when all its names are inside the roots.
     const inside = linked.length ? await sandbox.linksInside(linked) : new Set<string>();
     const approvedLinks = linked
@@ -114,21 +100,7 @@ export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
       budget,
       ctx.signal,
     );
-    const lines = result.matches.map((m) => `${m.file}:${m.line}: ${m.text}`);
-    const skipped = result.skippedLinks
-      ? `; ${result.skippedLinks} hard-linked file${result.skippedLinks === 1 ? '' : 's'} with a name outside the allowed folders skipped`
-      : '';
-    const summary = `${result.matches.length} match${result.matches.length === 1 ? '' : 'es'} in ${result.scanned} file${result.scanned === 1 ? '' : 's'}${result.truncated ? ` (truncated at ${maxResults})` : ''}${skipped}`;
-    return {
-      status: 'ok',
-      output: lines.length ? `${lines.join('\n')}\n[${summary}]` : `No matches (${summary}).`,
-      data: {
-        matches: result.matches.length,
-        files_scanned: result.scanned,
-        hard_links_skipped: result.skippedLinks,
-        truncated: result.truncated || files.length >= MAX_FILES,
-      },
-    };
+    return searchOutcome(result, maxResults, files.length >= MAX_FILES);
   }
 
   private inWorker(
@@ -170,4 +142,48 @@ export class SearchFilesTool implements ToolHandler<SearchFilesArgs> {
       worker.once('error', (e) => stop(new ToolInputError(`the search failed: ${e.message}`)));
     });
   }
+}
+
+/** The files under `start` (or `start` itself) whose names match `glob`, at most MAX_FILES. */
+async function filesToSearch(
+  sandbox: PathSandbox,
+  start: ResolvedPath,
+  glob: string | undefined,
+): Promise<{ files: { absolute: string; rel: string }[]; linked: LinkedFile[] }> {
+  const matchName = glob ? globMatcher(glob) : () => true;
+  const files: { absolute: string; rel: string }[] = [];
+  const linked: LinkedFile[] = [];
+  const first = await stat(start.absolute);
+  if (first.isFile()) {
+    files.push({ absolute: start.absolute, rel: start.display });
+    if (first.nlink > 1) linked.push(first);
+  } else {
+    const real = await sandbox.checkFolder(start.absolute);
+    for await (const e of walkFolder(sandbox, real, true)) {
+      if (e.type !== 'file' || !matchName(e.rel)) continue;
+      files.push({ absolute: e.absolute, rel: sandbox.display(e.absolute) });
+      if (e.links) linked.push(e.links);
+      if (files.length >= MAX_FILES) break;
+    }
+  }
+  return { files, linked };
+}
+
+/** `file:line: text` lines and a summary line; the counts as data. */
+function searchOutcome(result: SearchResult, maxResults: number, capped: boolean): ToolOutcome {
+  const lines = result.matches.map((m) => `${m.file}:${m.line}: ${m.text}`);
+  const skipped = result.skippedLinks
+    ? `; ${result.skippedLinks} hard-linked file${result.skippedLinks === 1 ? '' : 's'} with a name outside the allowed folders skipped`
+    : '';
+  const summary = `${result.matches.length} match${result.matches.length === 1 ? '' : 'es'} in ${result.scanned} file${result.scanned === 1 ? '' : 's'}${result.truncated ? ` (truncated at ${maxResults})` : ''}${skipped}`;
+  return {
+    status: 'ok',
+    output: lines.length ? `${lines.join('\n')}\n[${summary}]` : `No matches (${summary}).`,
+    data: {
+      matches: result.matches.length,
+      files_scanned: result.scanned,
+      hard_links_skipped: result.skippedLinks,
+      truncated: result.truncated || capped,
+    },
+  };
 }

@@ -10,7 +10,10 @@ import {
   ToolResultView,
 } from './tool-result.reader';
 
-/** The label every offline output starts with (SPEC 4: offline results say so). */
+/**
+ * The label every offline output starts with (docs/models.md, The offline provider: offline results
+ * say so).
+ */
 export const OFFLINE_LABEL = '[offline]';
 
 const MAX_SHOWN_CHARS = 4000;
@@ -143,63 +146,19 @@ function section(
 ): { text: string; met: boolean } {
   const t = T[language];
   switch (intent.kind) {
-    case 'list': {
-      const entries = arrayField(view.data, ['entries', 'files', 'items']);
-      const listing = entries ? undefined : listingText(view.text);
-      const lines = entries ? entries.map(describeEntry) : listing!.lines;
-      const count = listing?.count ?? lines.length;
-      return {
-        text: lines.length
-          ? `${t.list(intent.path, count)}\n${bullets(language, lines, count)}`
-          : t.listEmpty(intent.path),
-        met: true,
-      };
-    }
+    case 'list':
+      return { text: listSection(language, intent.path, view), met: true };
     case 'read': {
       const text = fileTextOf(view);
       const lines = summarizeText(text).lines;
       return { text: `${t.read(intent.path, lines)}\n${clip(text)}`, met: true };
     }
-    case 'summarize': {
-      const s = summarizeText(fileTextOf(view));
-      const rows = [t.summary(intent.path)];
-      if (s.title) rows.push(`${t.title}${t.colon}${s.title}`);
-      if (s.headings.length) {
-        rows.push(
-          `${t.headings} (${s.headings.length})${t.colon}${s.headings.slice(0, 20).join('; ')}`,
-        );
-      }
-      if (s.first_paragraph) rows.push(`${t.paragraph}${t.colon}${s.first_paragraph}`);
-      rows.push(t.size(s.lines, s.words));
-      return { text: rows.join('\n'), met: true };
-    }
-    case 'search': {
-      const matches = arrayField(view.data, ['matches', 'results', 'items']);
-      const found = matches ? undefined : searchText(view.text);
-      const lines = matches ? matches.map(describeMatch) : found!.lines;
-      const total =
-        numberField(view.data, ['total', 'count', 'total_matches']) ?? found?.total ?? lines.length;
-      const head = t.search(intent.text, intent.path ?? '.', total);
-      return {
-        text: lines.length ? `${head}\n${bullets(language, lines, total)}` : head,
-        met: true,
-      };
-    }
-    case 'run': {
-      const text = view.data ? undefined : commandText(view.text);
-      const code = numberField(view.data, ['exit_code', 'exitCode', 'code']) ?? text?.code;
-      const stdout = stringField(view.data, ['stdout', 'output']) ?? text?.stdout ?? '';
-      const stderr = stringField(view.data, ['stderr']) ?? text?.stderr ?? '';
-      const timedOut =
-        (view.data && !Array.isArray(view.data) && view.data.timed_out === true) ||
-        text?.timedOut === true;
-      const rows = [t.run(intent.command, code === undefined ? '?' : String(code))];
-      if (timedOut) rows.push(t.timedOut);
-      if (stdout.trim()) rows.push(`stdout:\n${clip(stdout.trimEnd())}`);
-      if (stderr.trim()) rows.push(`stderr:\n${clip(stderr.trimEnd())}`);
-      // The command it was asked to run is the goal: it must have run and exited 0.
-      return { text: rows.join('\n'), met: code === 0 && !timedOut };
-    }
+    case 'summarize':
+      return { text: summarySection(t, intent.path, view), met: true };
+    case 'search':
+      return { text: searchSection(language, intent, view), met: true };
+    case 'run':
+      return runSection(t, intent.command, view);
     case 'write': {
       const bytes =
         numberField(view.data, ['bytes', 'bytes_written', 'size']) ?? numberFromText(view.text);
@@ -209,6 +168,67 @@ function section(
       };
     }
   }
+}
+
+type Phrases = (typeof T)[OfflineLanguage];
+
+function listSection(language: OfflineLanguage, path: string, view: ToolResultView): string {
+  const t = T[language];
+  const entries = arrayField(view.data, ['entries', 'files', 'items']);
+  const listing = entries ? undefined : listingText(view.text);
+  const lines = entries ? entries.map(describeEntry) : listing!.lines;
+  const count = listing?.count ?? lines.length;
+  return lines.length
+    ? `${t.list(path, count)}\n${bullets(language, lines, count)}`
+    : t.listEmpty(path);
+}
+
+function summarySection(t: Phrases, path: string, view: ToolResultView): string {
+  const s = summarizeText(fileTextOf(view));
+  const rows = [t.summary(path)];
+  if (s.title) rows.push(`${t.title}${t.colon}${s.title}`);
+  if (s.headings.length) {
+    rows.push(
+      `${t.headings} (${s.headings.length})${t.colon}${s.headings.slice(0, 20).join('; ')}`,
+    );
+  }
+  if (s.first_paragraph) rows.push(`${t.paragraph}${t.colon}${s.first_paragraph}`);
+  rows.push(t.size(s.lines, s.words));
+  return rows.join('\n');
+}
+
+function searchSection(
+  language: OfflineLanguage,
+  intent: { text: string; path?: string },
+  view: ToolResultView,
+): string {
+  const matches = arrayField(view.data, ['matches', 'results', 'items']);
+  const found = matches ? undefined : searchText(view.text);
+  const lines = matches ? matches.map(describeMatch) : found!.lines;
+  const total =
+    numberField(view.data, ['total', 'count', 'total_matches']) ?? found?.total ?? lines.length;
+  const head = T[language].search(intent.text, intent.path ?? '.', total);
+  return lines.length ? `${head}\n${bullets(language, lines, total)}` : head;
+}
+
+function runSection(
+  t: Phrases,
+  command: string,
+  view: ToolResultView,
+): { text: string; met: boolean } {
+  const text = view.data ? undefined : commandText(view.text);
+  const code = numberField(view.data, ['exit_code', 'exitCode', 'code']) ?? text?.code;
+  const stdout = stringField(view.data, ['stdout', 'output']) ?? text?.stdout ?? '';
+  const stderr = stringField(view.data, ['stderr']) ?? text?.stderr ?? '';
+  const timedOut =
+    (view.data && !Array.isArray(view.data) && view.data.timed_out === true) ||
+    text?.timedOut === true;
+  const rows = [t.run(command, code === undefined ? '?' : String(code))];
+  if (timedOut) rows.push(t.timedOut);
+  if (stdout.trim()) rows.push(`stdout:\n${clip(stdout.trimEnd())}`);
+  if (stderr.trim()) rows.push(`stderr:\n${clip(stderr.trimEnd())}`);
+  // The command it was asked to run is the goal: it must have run and exited 0.
+  return { text: rows.join('\n'), met: code === 0 && !timedOut };
 }
 
 /** list_files' text result: a `<folder>: N entries` header line, then one line per entry. */

@@ -26,10 +26,10 @@ export const OFFLINE_PROVIDER = 'offline';
 const CALL_PREFIX = 'call_offline_';
 
 /**
- * The built-in `offline` provider (SPEC 4): no AI, a deterministic planner that turns plain
- * English or Chinese requests into the plan and tool calls a model would make, then composes
- * the answer from the tool results. Requests it does not understand end with an answer saying
- * a language model is needed and how to configure one. Every output says "offline".
+ * The built-in `offline` provider (docs/models.md, The offline provider): no AI, a deterministic
+ * planner that turns plain English or Chinese requests into the plan and tool calls a model would
+ * make, then composes the answer from the tool results. Requests it does not understand end with an
+ * answer saying a language model is needed and how to configure one. Every output says "offline".
  */
 export class OfflineLanguageModel implements LanguageModel {
   readonly provider = OFFLINE_PROVIDER;
@@ -139,7 +139,7 @@ function text(content: string): AssistantMessage {
   return { role: 'assistant', content };
 }
 
-/** SPEC 5 tool for each intent. */
+/** The tool for each intent (the table of docs/models.md, The offline provider). */
 function toolFor(intent: OfflineIntent): string {
   switch (intent.kind) {
     case 'list':
@@ -156,7 +156,7 @@ function toolFor(intent: OfflineIntent): string {
   }
 }
 
-/** SPEC 5 arguments for each intent. */
+/** The tool's arguments for each intent (the same table). */
 function argumentsFor(intent: OfflineIntent): Record<string, unknown> {
   switch (intent.kind) {
     case 'list':

@@ -81,12 +81,3 @@ export async function runCommand(args: string[], options: CliTestOptions): Promi
   await running;
   return { code: io.exitCode, stdout: stdout.text, stderr: stderr.text };
 }
-
-/** Resolves when `predicate` holds, polling briefly; fails after `ms`. */
-export async function until(predicate: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
