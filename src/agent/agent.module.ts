@@ -15,7 +15,7 @@ import { TaskProcessor } from './loop/task-agent.types';
 import { StateChangeWriter } from './store/state-change-writer';
 import { StoreHealthService } from './store/store-health.service';
 import { TASK_STORE, TaskStore } from './store/task-store';
-import { createTaskStore } from './store/task-store.factory';
+import { openTaskStore } from './store/task-store.factory';
 import { TaskRecoveryService } from './task-recovery.service';
 import { RunningTasks } from './tasks/running-tasks';
 import { TaskCompletionService } from './tasks/task-completion.service';
@@ -44,8 +44,9 @@ import { TasksService } from './tasks/tasks.service';
     {
       provide: TASK_STORE,
       inject: [AppConfigService, StoreHealthService],
-      useFactory: (config: AppConfigService, health: StoreHealthService) => {
-        const store = createTaskStore(config.get('storage'), process.cwd(), {
+      // async: the postgres driver connects and migrates before the service starts
+      useFactory: async (config: AppConfigService, health: StoreHealthService) => {
+        const store = await openTaskStore(config.get('storage'), process.cwd(), {
           onCommitError: (err) => health.commitFailed(err),
         });
         health.watch(store);

@@ -8,6 +8,7 @@ import { ConfigCommand } from './commands/config.command';
 import { ConfigShowCommand } from './commands/config-show.command';
 import { ConfigValidateCommand } from './commands/config-validate.command';
 import { InteractiveCommand } from './commands/interactive.command';
+import { MigrateCommand } from './commands/migrate.command';
 import { ServeCommand } from './commands/serve.command';
 import { TaskCommand } from './commands/task.command';
 import { ToolsCommand } from './commands/tools.command';
@@ -33,6 +34,7 @@ import { EmbeddedServiceLauncher } from './embedded-service.launcher';
     ConfigCommand,
     ConfigShowCommand,
     ConfigValidateCommand,
+    MigrateCommand,
   ],
 })
 export class CliModule {}

@@ -23,7 +23,7 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const STORAGE_DRIVERS = ['sqlite', 'memory'] as const;
+export const STORAGE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
 
 export const API_KEY_ROLES = ['admin', 'user'] as const;

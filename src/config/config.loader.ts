@@ -67,6 +67,7 @@ export const ENV_VARIABLES: Record<string, { path: string; kind: EnvKind }> = {
   AGENT_RUNNER_MAX_STEPS: { path: 'execution.max_steps', kind: 'int' },
   AGENT_RUNNER_STORAGE_PATH: { path: 'storage.path', kind: 'string' },
   AGENT_RUNNER_STORAGE_DRIVER: { path: 'storage.driver', kind: 'string' },
+  AGENT_RUNNER_STORAGE_URL: { path: 'storage.url', kind: 'string' },
   AGENT_RUNNER_SANDBOX: { path: 'execution.sandbox', kind: 'string' },
   AGENT_RUNNER_WORKING_DIRECTORY: { path: 'tools.working_directory', kind: 'string' },
   AGENT_RUNNER_CORS_ALLOWED_ORIGINS: { path: 'service.cors.allowed_origins', kind: 'list' },
@@ -224,8 +225,24 @@ export function findConfigFile(
   return undefined;
 }
 
-/** Variables that carry keys (the model's, the providers', the API's). */
-const SECRET_VARIABLE = /(^AGENT_RUNNER_API_KEY$|_API_KEY$|^AGENT_RUNNER_(AUTH|ADMIN)_KEYS$)/;
+/** Variables that carry keys (the model's, the providers', the API's) or the database password. */
+const SECRET_VARIABLE =
+  /(^AGENT_RUNNER_API_KEY$|_API_KEY$|^AGENT_RUNNER_(AUTH|ADMIN)_KEYS$|^AGENT_RUNNER_STORAGE_URL$|^DATABASE_URL$)/;
+
+/**
+ * `DATABASE_URL`, the variable many platforms set, is the PostgreSQL URL when the driver is
+ * postgres and storage.url is set nowhere else (file, AGENT_RUNNER_STORAGE_URL, overrides).
+ */
+function withDatabaseUrl(
+  merged: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const storage = merged.storage;
+  const url = env.DATABASE_URL?.trim();
+  if (!url || !isPlainObject(storage) || storage.driver !== 'postgres') return merged;
+  if (storage.url !== undefined) return merged;
+  return { ...merged, storage: { ...storage, url } };
+}
 
 /**
  * A file that holds keys must be readable by the service alone: commands run as another user
@@ -298,7 +315,7 @@ export function loadConfig(options: ConfigLoadOptions = {}): LoadedConfig {
     fromEnv as Record<string, unknown>,
     options.overrides as Record<string, unknown>,
   );
-  const result = validateConfig(merged);
+  const result = validateConfig(withDatabaseUrl(merged, env));
   const issues = [...envIssues, ...result.errors];
   if (issues.length || !result.config) {
     throw new ConfigValidationError(

@@ -11,6 +11,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
   ValidateNested,
@@ -218,9 +219,22 @@ export class StorageConfig {
   @IsIn(STORAGE_DRIVERS)
   driver: StorageDriver = 'sqlite';
 
+  /** The SQLite file (driver sqlite). */
   @IsString()
   @MinLength(1)
   path = './data/agent-runner.db';
+
+  /** PostgreSQL connection URL (driver postgres; secret: it may hold the password). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  url?: string;
+
+  /** Connections the PostgreSQL driver keeps at most. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pool_size = 10;
 
   /** Finished tasks older than this are purged (0 = keep forever). */
   @IsInt()

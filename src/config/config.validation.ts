@@ -146,6 +146,7 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
       errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
     }
   }
+  errors.push(...storageErrors(cfg));
   const { request_timeout_seconds: request, headers_timeout_seconds: headers } = cfg.service;
   if (request > 0 && headers > request) {
     errors.push({
@@ -154,6 +155,35 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
     });
   }
   return errors;
+}
+
+/** The PostgreSQL driver needs a postgres:// URL (docs/configuration.md, `[storage]`). */
+function storageErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
+  const storage = cfg.storage;
+  if (
+    storage?.driver !== 'postgres' ||
+    (storage.url !== undefined && typeof storage.url !== 'string')
+  )
+    return [];
+  if (!storage.url) {
+    return [
+      {
+        path: 'storage.url',
+        message:
+          'required when storage.driver is "postgres": set storage.url, AGENT_RUNNER_STORAGE_URL or DATABASE_URL (postgres://user:password@host:5432/database)',
+      },
+    ];
+  }
+  if (!/^postgres(ql)?:\/\/\S+$/.test(storage.url)) {
+    return [
+      {
+        path: 'storage.url',
+        message:
+          'must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/database)',
+      },
+    ];
+  }
+  return [];
 }
 
 /**

@@ -89,12 +89,13 @@ export const MIGRATIONS: readonly Migration[] = [
 /** The newest schema version this build knows. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-/** Thrown when the file was written by a newer build (its schema is ahead of this one). */
+/** Thrown when the store was written by a newer build (its schema is ahead of this one). */
 export class SchemaTooNewError extends Error {
-  constructor(found: number, supported: number) {
+  constructor(found: number, supported: number, elsewhere = 'use another storage.path') {
     super(
-      `The task store schema is at version ${found}, newer than this build supports (${supported}); upgrade agent-runner or use another storage.path.`,
+      `The task store schema is at version ${found}, newer than this build supports (${supported}); upgrade agent-runner or ${elsewhere}.`,
     );
+    this.name = 'SchemaTooNewError';
   }
 }
 

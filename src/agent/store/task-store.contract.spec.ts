@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvalidRequestError, TaskNotFoundError } from '../../common/errors';
 import { MemoryTaskStore } from './memory-task-store';
+import { PostgresTaskStore } from './postgres/postgres-task-store';
+import { TestSchema } from './postgres/postgres-schema.fixtures';
 import { SqliteTaskStore } from './sqlite-task-store';
 import type { TaskRecord, TaskStore } from './task-store';
 import { encodeTaskCursor } from './task-list.paging';
@@ -16,14 +18,41 @@ import {
 
 interface Driver {
   name: string;
-  open(): { store: TaskStore; cleanup(): unknown };
+  /** Once per file run (e.g. a database schema of its own). */
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+  /** A fresh, empty store per test. */
+  open(): Promise<{ store: TaskStore; cleanup(): unknown }>;
+}
+
+/** A schema of its own for this file run, migrated by the first store, emptied after each test. */
+function postgresDriver(): Driver {
+  let schema: TestSchema;
+  return {
+    name: 'postgres',
+    setup: async () => void (schema = await new TestSchema().create()),
+    teardown: () => schema.drop(),
+    open: async () => {
+      const store = await PostgresTaskStore.open({ url: schema.url, poolSize: 4 });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await schema.truncate();
+        },
+      };
+    },
+  };
 }
 
 const drivers: Driver[] = [
-  { name: 'memory', open: () => ({ store: new MemoryTaskStore(), cleanup: () => undefined }) },
+  {
+    name: 'memory',
+    open: async () => ({ store: new MemoryTaskStore(), cleanup: () => undefined }),
+  },
   {
     name: 'sqlite (file, WAL)',
-    open: () => {
+    open: async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'task-store-contract-'));
       const store = new SqliteTaskStore(path.join(dir, 'tasks.db'));
       return {
@@ -35,6 +64,7 @@ const drivers: Driver[] = [
       };
     },
   },
+  postgresDriver(),
 ];
 
 const T0 = '2025-01-01T00:00:00.000Z';
@@ -45,8 +75,14 @@ describe.each(drivers)('TaskStore contract: $name', (driver) => {
   let sut: TaskStore;
   let cleanup: () => unknown;
 
+  beforeAll(async () => {
+    await driver.setup?.();
+  });
+  afterAll(async () => {
+    await driver.teardown?.();
+  });
   beforeEach(async () => {
-    ({ store: sut, cleanup } = driver.open());
+    ({ store: sut, cleanup } = await driver.open());
   });
   afterEach(async () => {
     await cleanup();
@@ -537,6 +573,27 @@ describe.each(drivers)('TaskStore contract: $name', (driver) => {
       expect(await sut.getSteps('a')).toEqual([makeStep(1)]);
       expect(await sut.getEvents('a')).toEqual([makeEvent('a', 1)]);
       expect((await sut.getBatch('batch-1'))?.task_ids).toEqual(['a']);
+    });
+  });
+
+  describe('text', () => {
+    it('keeps NUL characters, non-BMP characters and the order of object keys', async () => {
+      const odd = 'a\u0000b 🙂 \u2028 "q" \\';
+      const task = makeTaskRecord({
+        task_id: 'odd',
+        task: odd,
+        metadata: { z: 1, a: odd, m: [odd] },
+      });
+      await sut.insertTask(task);
+      const step = makeStep(1, { tool: odd, description: odd, output: odd, error: odd });
+      await sut.saveStep('odd', step);
+      await sut.appendEvent(makeEvent('odd', 1, { data: { z: odd, a: 1 } }));
+      const got = (await sut.getTask('odd'))!;
+      expect(got).toEqual(task);
+      expect(JSON.stringify(got.metadata)).toBe(JSON.stringify(task.metadata));
+      expect(await sut.getSteps('odd')).toEqual([step]);
+      const [event] = await sut.getEvents('odd');
+      expect(JSON.stringify(event.data)).toBe(JSON.stringify({ z: odd, a: 1 }));
     });
   });
 

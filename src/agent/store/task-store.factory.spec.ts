@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { StorageConfig } from '../../config/config.schema';
 import { MemoryTaskStore } from './memory-task-store';
 import { SqliteTaskStore } from './sqlite-task-store';
-import { createTaskStore } from './task-store.factory';
+import { PostgresTaskStore } from './postgres/postgres-task-store';
+import { TestSchema } from './postgres/postgres-schema.fixtures';
+import { isStoreUnavailable } from './store-write-error';
+import { createTaskStore, openTaskStore } from './task-store.factory';
 
 describe('createTaskStore', () => {
   let dir: string;
@@ -44,6 +47,51 @@ describe('createTaskStore', () => {
   });
 
   it('rejects an unknown driver', () => {
-    expect(() => createTaskStore(config({ driver: 'postgres' as never }), dir)).toThrow(/postgres/);
+    expect(() => createTaskStore(config({ driver: 'redis' as never }), dir)).toThrow(/redis/);
+  });
+
+  it('sends the postgres driver to openTaskStore (it connects before it opens)', () => {
+    expect(() => createTaskStore(config({ driver: 'postgres', url: 'postgres://x@y/z' }))).toThrow(
+      /openTaskStore/,
+    );
+  });
+
+  describe('openTaskStore', () => {
+    it('opens sqlite and memory as createTaskStore does', async () => {
+      const sqlite = await openTaskStore(config({ path: 'data/tasks.db' }), dir);
+      expect(sqlite).toBeInstanceOf(SqliteTaskStore);
+      expect(sqlite.filePath).toBe(path.join(dir, 'data', 'tasks.db'));
+      await sqlite.close();
+      expect(await openTaskStore(config({ driver: 'memory' }), dir)).toBeInstanceOf(
+        MemoryTaskStore,
+      );
+    });
+
+    it('opens postgres at storage.url with a migrated schema', async () => {
+      const schema = await new TestSchema().create();
+      try {
+        const store = await openTaskStore(
+          config({ driver: 'postgres', url: schema.url, pool_size: 2 }),
+        );
+        try {
+          expect(store).toBeInstanceOf(PostgresTaskStore);
+          expect(store.driver).toBe('postgres');
+          expect(store.filePath).toBeUndefined();
+          expect(await store.ping()).toEqual({ ok: true });
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await schema.drop();
+      }
+    });
+
+    it('rejects with a StoreUnavailable error when PostgreSQL cannot be reached', async () => {
+      const err = await openTaskStore(
+        config({ driver: 'postgres', url: 'postgres://postgres@127.0.0.1:1/test' }),
+      ).catch((e: unknown) => e);
+      expect(isStoreUnavailable(err)).toBe(true);
+      expect((err as Error).message).toContain('PostgreSQL at 127.0.0.1:1/test');
+    });
   });
 });

@@ -1,10 +1,13 @@
 import { CommandRunner, Option } from 'nest-commander';
-import { LOG_LEVELS, LogLevel, STORAGE_DRIVERS, StorageDriver } from '../../config/config.schema';
+import { LOG_LEVELS, LogLevel, StorageDriver } from '../../config/config.schema';
 import type { TaskRunFlags } from '../cli-config.loader';
 import { CliIo } from '../cli-io';
 import { exitCodeForError } from '../exit-codes';
 import { OUTPUT_FORMATS, OutputFormat } from '../output/task-output.formatter';
 import { choiceOption, integerOption } from './option-parsers';
+
+/** What `--store` may pick (the order is the one its error message lists). */
+const ONE_SHOT_STORES = ['sqlite', 'memory'] as const satisfies readonly StorageDriver[];
 
 /** Every flag of `task` and `interactive` (docs/cli.md). */
 export interface TaskRunOptions extends TaskRunFlags {
@@ -70,7 +73,8 @@ export abstract class TaskRunOptionsCommand extends CommandRunner {
     description: 'memory | sqlite (default: memory unless [storage] is configured)',
   })
   parseStore(value: string): StorageDriver {
-    return choiceOption(value, STORAGE_DRIVERS);
+    // a one-shot command keeps its tasks locally; a shared PostgreSQL store is set in [storage]
+    return choiceOption(value, ONE_SHOT_STORES);
   }
 
   @Option({ flags: '--log-level <level>', description: 'service logs on stderr (default warn)' })
