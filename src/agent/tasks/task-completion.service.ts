@@ -90,9 +90,12 @@ export class TaskCompletionService {
   private async decide(record: TaskRecord, end: TaskEnd): Promise<boolean> {
     const taskId = record.task_id;
     const now = new Date();
-    const current = (await this.store.getTask(taskId)) ?? record;
+    // An end is never lost to a failed read: the caller's record and no open steps then.
+    const current = (await this.store.getTask(taskId).catch(() => undefined)) ?? record;
     // Steps still running close with the end, their events numbered before the terminal one.
-    const closing = end.error ? await this.progress.closingSteps(taskId, end.error, now) : [];
+    const closing = end.error
+      ? await this.progress.closingSteps(taskId, end.error, now).catch(() => [])
+      : [];
     const closingEvents: TaskEvent[] = [];
     for (const step of closing) {
       closingEvents.push(await this.events.next(taskId, 'step.completed', { step }));

@@ -10,6 +10,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { TaskProcessor } from '../loop/task-agent.types';
 import { StateChangeWriter } from '../store/state-change-writer';
+import { readWhileUnavailable } from '../store/store-retry';
 import { TASK_STORE, TaskRecord, TaskStore } from '../store/task-store';
 import { RunningTasks, RunningTask } from './running-tasks';
 import { TaskCompletionService, TaskEnd } from './task-completion.service';
@@ -108,9 +109,10 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
     );
     // false: not queued any more; undefined: not written yet, retried until it lands.
     if (marked.result === false) return;
-    const stored = await this.store.getTask(taskId);
-    // Ended meanwhile (a cancel between the queue and the store): nothing to run.
-    if (stored?.status !== 'running' || this.completion.pendingEnd(taskId)) return;
+    const stored = await this.read(taskId);
+    // Ended meanwhile (a cancel between the queue and the store): nothing to run. (Still
+    // `queued` when the start waits for the store: it runs, and the start lands later.)
+    if (!stored || isTerminal(stored.status) || this.completion.pendingEnd(taskId)) return;
     const record: TaskRecord = { ...stored, status: 'running', started_at: startedAt };
     const timeoutMs = this.timeoutSeconds(record) * 1000;
     const run: RunningTask = {
@@ -126,7 +128,7 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
   }
 
   private async timedOut(taskId: string, seconds: number): Promise<void> {
-    const record = await this.store.getTask(taskId);
+    const record = await this.read(taskId);
     if (!record) return;
     await this.completion.finish(record, {
       status: 'timeout',
@@ -136,6 +138,14 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
         details: { timeout_seconds: seconds },
       },
     });
+  }
+
+  /** A read a state change depends on: retried while the store cannot be reached. */
+  private read(taskId: string): Promise<TaskRecord | undefined> {
+    return readWhileUnavailable(
+      () => this.store.getTask(taskId),
+      () => !this.intake.accepting,
+    );
   }
 
   private timeoutSeconds(record: TaskRecord): number {
@@ -151,7 +161,7 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
     const end = await this.outcomeOf(record, run, deadline);
     try {
       // A cancel or timeout already recorded its terminal state; this late result is dropped.
-      const current = await this.store.getTask(taskId);
+      const current = await this.read(taskId);
       if (current) await this.completion.finish(current, end);
     } catch (e) {
       this.logger.error(`could not record the end of task ${taskId}: ${(e as Error).message}`);
@@ -213,9 +223,10 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
     );
     await this.allStopped(graceMs);
     for (const taskId of [...this.running.keys()]) {
-      const record = await this.store.getTask(taskId);
-      if (!record || isTerminal(record.status)) continue;
-      await this.completion.finish(record, INTERRUPTED);
+      // A store that cannot be read now: the run stops anyway; the next start interrupts it.
+      const record = await this.store.getTask(taskId).catch(() => undefined);
+      if (record && isTerminal(record.status)) continue;
+      if (record) await this.completion.finish(record, INTERRUPTED).catch(() => false);
       this.running.abort(taskId, 'shutdown');
     }
     // Wait (boundedly) for the aborted runs to unwind so their processes are gone (SIGKILL

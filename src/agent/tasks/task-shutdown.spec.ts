@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../../common/errors';
 import { MemoryTaskStore } from '../store/memory-task-store';
 import { makeStep, makeTaskRecord } from '../store/task-store.fixtures';
 import { fakeTimers, TaskCore, taskCore } from '../testing/task-core.fixtures';
@@ -73,5 +74,52 @@ describe('shutdown and restart recovery with queued and running tasks', () => {
     ]);
     expect(core.processor.started('was-running')).toBe(false);
     expect(core.processor.started('was-queued')).toBe(true);
+  });
+});
+
+describe('a store that cannot be reached while a task ends', () => {
+  /** The memory store, with reads and the end's write refused while `down`. */
+  class FlakyStore extends MemoryTaskStore {
+    down = false;
+    private check(): void {
+      if (this.down) throw new StoreUnavailableError(1, 'the database cannot be reached');
+    }
+    override async getTask(taskId: string) {
+      this.check();
+      return super.getTask(taskId);
+    }
+    override async getSteps(taskId: string) {
+      this.check();
+      return super.getSteps(taskId);
+    }
+    override async completeTask(...args: Parameters<MemoryTaskStore['completeTask']>) {
+      this.check();
+      return super.completeTask(...args);
+    }
+  }
+
+  let core: TaskCore | undefined;
+  beforeEach(fakeTimers);
+  afterEach(async () => {
+    await core?.close();
+    jest.useRealTimers();
+  });
+
+  it('its end waits for the store and lands once it is back: never lost, never stuck running', async () => {
+    const store = new FlakyStore();
+    core = await taskCore({ store });
+    const id = await core.submit('ends during an outage');
+    store.down = true;
+    core.processor.release(id);
+    await jest.advanceTimersByTimeAsync(5_000);
+    store.down = false;
+    expect((await store.getTask(id))!.status).toBe('running');
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect((await store.getTask(id))!.status).toBe('completed');
+    expect((await store.getEvents(id)).map((e) => e.type)).toEqual([
+      'task.queued',
+      'task.started',
+      'task.completed',
+    ]);
   });
 });
