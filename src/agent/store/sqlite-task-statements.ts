@@ -21,6 +21,8 @@ const SQL = {
       VALUES (@task_id, @owner, @status, @priority, @task, @request, @request_hash, @metadata,
         @batch_id, @created_at, @started_at, @completed_at, @result, @plan, @error, @metrics)
       ON CONFLICT (task_id) DO NOTHING`,
+  // Only to take back an insert whose first event was refused, in the same turn.
+  deleteTask: `DELETE FROM tasks WHERE task_id = ?`,
   getTask: `SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`,
   markRunning: `UPDATE tasks SET status = 'running', started_at = ? WHERE task_id = ? AND status = 'queued'`,
   updateProgress: `UPDATE tasks SET

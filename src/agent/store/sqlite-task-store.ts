@@ -70,6 +70,8 @@ export class SqliteTaskStore implements TaskStore {
   private readonly s: TaskStatements;
   private readonly interruptTx: (now: string) => string[];
   private readonly purgeTx: (before: string) => number;
+  /** The conditional end and its terminal event, both or neither (a savepoint in the turn). */
+  private readonly completeTx: (params: Record<string, unknown>, terminal?: TaskEvent) => boolean;
   private readonly groupCommit: boolean;
   private readonly onCommitError: (err: Error) => void;
   private groupOpen = false;
@@ -92,6 +94,13 @@ export class SqliteTaskStore implements TaskStore {
     ));
     this.s = prepareTaskStatements(this.db);
     this.interruptTx = this.db.transaction((now: string) => this.interruptAll(now));
+    this.completeTx = this.db.transaction(
+      (params: Record<string, unknown>, terminal?: TaskEvent) => {
+        const applied = this.s.completeTask.run(params).changes === 1;
+        if (applied && terminal) this.insertEvent(terminal);
+        return applied;
+      },
+    );
     this.purgeTx = this.db.transaction((before: string) => {
       const removed = this.s.purgeTasks.run({ before }).changes;
       this.s.purgeBatches.run({ before });
@@ -108,13 +117,18 @@ export class SqliteTaskStore implements TaskStore {
   async insertTask(task: TaskRecord, first?: TaskEvent): Promise<boolean> {
     this.joinGroup();
     // Committed with the turn; the HTTP edge acknowledges only after whenDurable().
-    return this.guard(
-      this.db.transaction(() => {
-        const inserted = this.s.insertTask.run(taskParams(task)).changes === 1;
-        if (inserted && first) this.insertEvent(first);
-        return inserted;
-      }),
-    );
+    return this.guard(() => {
+      const inserted = this.s.insertTask.run(taskParams(task)).changes === 1;
+      if (!inserted || !first) return inserted;
+      try {
+        this.insertEvent(first);
+      } catch (err) {
+        // Both or neither, without a savepoint per submission: nothing else wrote in between.
+        if (!isStoreUnavailable(err)) this.s.deleteTask.run(task.task_id);
+        throw err;
+      }
+      return true;
+    });
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
@@ -158,13 +172,7 @@ export class SqliteTaskStore implements TaskStore {
       plan: c.plan == null ? null : JSON.stringify(c.plan),
     };
     // Committed with the turn; nobody is told about it before whenDurable().
-    return this.guard(
-      this.db.transaction(() => {
-        const applied = this.s.completeTask.run(params).changes === 1;
-        if (applied && terminal) this.insertEvent(terminal);
-        return applied;
-      }),
-    );
+    return this.guard(() => this.completeTx(params, terminal));
   }
 
   async listTasks(filter: TaskListFilter): Promise<TaskPage> {
