@@ -6,9 +6,9 @@
  * A B A B. Servers on one CPU, the load generator on the other.
  *
  * POSTed tasks must not run during the measurement (that is the orchestration bench's job): the
- * service runs one task at a time and, after the GET document is made, its model is switched
- * live (PUT /api/v1/config/model) to an endpoint that answers after an hour, so every accepted
- * task waits in the queue — as the baseline's Map holds them.
+ * service runs one task at a time and, after the GET document is made, the fake model is told
+ * to answer only after an hour (POST /hold on the fake model: live model changes are admin-only),
+ * so every accepted task waits in the queue — as the baseline's Map holds them.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -67,11 +67,7 @@ async function runHttpOverhead({ rounds = 3, seconds = 5, connections = 50, log 
         `the GET document task did not complete: ${JSON.stringify(done.body).slice(0, 300)}`,
       );
     }
-    const switched = await json('PUT', `${svc.url}/api/v1/config/model`, {
-      endpoint: fake.url(3_600_000),
-    });
-    if (switched.status !== 200)
-      throw new Error(`model switch failed: ${JSON.stringify(switched.body)}`);
+    await fake.hold();
     const postBody = {
       task: taskText('http-post'),
       priority: 'normal',

@@ -24,8 +24,9 @@ async function boot(config) {
       undefined,
       lib.AgentConfig.fromObject(config),
     );
-    const { runner, metrics } = service.providers;
-    return { runner, metrics, close: () => service.close() };
+    // `tasks` since the task core was split (TasksService), `runner` before.
+    const { tasks, runner, metrics } = service.providers;
+    return { runner: tasks ?? runner, metrics, close: () => service.close() };
   }
   const { NestFactory } = rootRequire('@nestjs/core');
   const { CoreModule } = require(path.join(DIST, 'app', 'core.module'));
@@ -44,7 +45,10 @@ async function boot(config) {
 }
 
 module.exports = async function create({ baseURL, workspace, maxRetries = 0 }) {
-  const { LOCAL_ADMIN } = require(path.join(DIST, 'auth', 'caller-identity'));
+  const identity = ['contracts', 'auth']
+    .map((dir) => path.join(DIST, dir, 'caller-identity.js'))
+    .find((file) => fs.existsSync(file));
+  const { LOCAL_ADMIN } = require(identity);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-runner-bench-db-'));
   const overrides = benchConfig({
     endpoint: baseURL,
@@ -57,7 +61,10 @@ module.exports = async function create({ baseURL, workspace, maxRetries = 0 }) {
   return {
     label: `agent-runner ${version} (in process, SQLite store)`,
     async runTask(id) {
-      const { task } = runner.submit(benchRequest(taskText, id), LOCAL_ADMIN);
+      const request = benchRequest(taskText, id);
+      const { task } = runner.submitAndWait
+        ? await runner.submitAndWait(request, LOCAL_ADMIN, { wait: false })
+        : await runner.submit(request, LOCAL_ADMIN);
       const { task: done } = await runner.waitFor(task.task_id, 600_000);
       return {
         ok: done.status === 'completed',

@@ -101,16 +101,24 @@ function send(res, status, body) {
   res.end(text);
 }
 
+/** POST /hold: from now on every answer waits this long (0 again: POST /hold/0). */
+let holdMs = 0;
+
 function handle(req, res) {
   const url = req.url || '/';
   if (req.method === 'GET' && url === '/stats') return send(res, 200, stats);
+  const hold = /^\/hold(?:\/(\d+))?$/.exec(url);
+  if (req.method === 'POST' && hold) {
+    holdMs = hold[1] === undefined ? 3_600_000 : Number(hold[1]);
+    return send(res, 200, { hold_ms: holdMs });
+  }
   if (req.method === 'POST' && url === '/reset') {
     reset();
     return send(res, 200, stats);
   }
   const m = /^(?:\/d\/(\d+))?(?:\/e\/(\d+))?\/v1\/chat\/completions$/.exec(url);
   if (req.method !== 'POST' || !m) return send(res, 404, { error: { message: 'not found' } });
-  const delay = m[1] ? Number(m[1]) : 0;
+  const delay = Math.max(m[1] ? Number(m[1]) : 0, holdMs);
   const errorPermille = m[2] ? Number(m[2]) : 0;
   const chunks = [];
   req.on('data', (c) => chunks.push(c));

@@ -158,6 +158,8 @@ async function startFakeModel({ cpu } = {}) {
       `${base}${delayMs ? `/d/${delayMs}` : ''}${errorPermille ? `/e/${errorPermille}` : ''}/v1`,
     stats: async () => (await fetch(`${base}/stats`)).json(),
     reset: async () => (await fetch(`${base}/reset`, { method: 'POST' })).json(),
+    /** Every later answer waits an hour (the tasks that ask stay running). */
+    hold: async () => (await fetch(`${base}/hold`, { method: 'POST' })).json(),
     stop: () => stop(child),
   };
 }
