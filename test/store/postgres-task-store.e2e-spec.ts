@@ -1,16 +1,16 @@
 import { Pool } from 'pg';
-import { StoreUnavailableError } from '../../../common/errors';
-import type { TaskEvent } from '../../../contracts/task.types';
-import { isStoreUnavailable } from '../store-write-error';
-import { makeEvent, makeTaskRecord } from '../task-store.fixtures';
+import { StoreUnavailableError } from '../../src/common/errors';
+import type { TaskEvent } from '../../src/contracts/task.types';
+import { isStoreUnavailable } from '../../src/agent/store/store-write-error';
+import { makeEvent, makeTaskRecord } from '../../src/agent/store/task-store.fixtures';
 import {
   PG_LATEST_SCHEMA_VERSION,
   PG_MIGRATIONS,
   applyPostgresMigrations,
-} from './postgres-migrations';
-import { createPostgresPool } from './postgres-pool';
-import { PostgresTaskStore } from './postgres-task-store';
-import { TestSchema, urlWithSchema } from './postgres-schema.fixtures';
+} from '../../src/agent/store/postgres/postgres-migrations';
+import { createPostgresPool } from '../../src/agent/store/postgres/postgres-pool';
+import { PostgresTaskStore } from '../../src/agent/store/postgres/postgres-task-store';
+import { TestSchema, urlWithSchema } from '../../src/agent/store/postgres/postgres-schema.fixtures';
 
 const T1 = '2025-01-01T00:00:05.000Z';
 

@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../../../test/cli/support/cli-harness';
-import { MIGRATIONS } from '../../agent/store/migrations';
-import { PG_MIGRATIONS } from '../../agent/store/postgres/postgres-migrations';
-import { TestSchema } from '../../agent/store/postgres/postgres-schema.fixtures';
+import { runCommand } from './support/cli-harness';
+import { MIGRATIONS } from '../../src/agent/store/migrations';
+import { PG_MIGRATIONS } from '../../src/agent/store/postgres/postgres-migrations';
+import { TestSchema } from '../../src/agent/store/postgres/postgres-schema.fixtures';
 
 const QUIET: NodeJS.ProcessEnv = { AGENT_RUNNER_LOG_LEVEL: 'silent' };
 const latest = (list: readonly { version: number }[]) => list[list.length - 1].version;
