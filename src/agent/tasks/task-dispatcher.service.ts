@@ -123,7 +123,13 @@ export class TaskDispatcherService implements BeforeApplicationShutdown, OnAppli
       artifacts: [],
     };
     this.running.set(taskId, run);
-    await this.events.emit(taskId, 'task.started', { status: 'running', started_at: startedAt });
+    // Numbered before anything the run emits; its write is retried by the writer, so the run
+    // never waits on it (and a failure here must not leave the slot taken).
+    this.events
+      .emit(taskId, 'task.started', { status: 'running', started_at: startedAt })
+      .catch((err: unknown) =>
+        this.logger.error(`task ${taskId}: task.started not recorded: ${(err as Error).message}`),
+      );
     run.done = this.run(record, run, now.getTime() + timeoutMs);
   }
 
