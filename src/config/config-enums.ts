@@ -26,5 +26,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const STORAGE_DRIVERS = ['sqlite', 'memory', 'postgres'] as const;
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
 
+/** Where the rate limiter keeps its counts: this process, or the Redis named by queue.url. */
+export const RATE_LIMIT_STORAGES = ['memory', 'redis'] as const;
+export type RateLimitStorage = (typeof RATE_LIMIT_STORAGES)[number];
+
 export const API_KEY_ROLES = ['admin', 'user'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];

@@ -68,6 +68,7 @@ export const ENV_VARIABLES: Record<string, { path: string; kind: EnvKind }> = {
   AGENT_RUNNER_STORAGE_PATH: { path: 'storage.path', kind: 'string' },
   AGENT_RUNNER_STORAGE_DRIVER: { path: 'storage.driver', kind: 'string' },
   AGENT_RUNNER_STORAGE_URL: { path: 'storage.url', kind: 'string' },
+  AGENT_RUNNER_QUEUE_URL: { path: 'queue.url', kind: 'string' },
   AGENT_RUNNER_SANDBOX: { path: 'execution.sandbox', kind: 'string' },
   AGENT_RUNNER_WORKING_DIRECTORY: { path: 'tools.working_directory', kind: 'string' },
   AGENT_RUNNER_CORS_ALLOWED_ORIGINS: { path: 'service.cors.allowed_origins', kind: 'list' },
@@ -227,7 +228,7 @@ export function findConfigFile(
 
 /** Variables that carry keys (the model's, the providers', the API's) or the database password. */
 const SECRET_VARIABLE =
-  /(^AGENT_RUNNER_API_KEY$|_API_KEY$|^AGENT_RUNNER_(AUTH|ADMIN)_KEYS$|^AGENT_RUNNER_STORAGE_URL$|^DATABASE_URL$)/;
+  /(^AGENT_RUNNER_API_KEY$|_API_KEY$|^AGENT_RUNNER_(AUTH|ADMIN)_KEYS$|^AGENT_RUNNER_(STORAGE|QUEUE)_URL$|^(DATABASE|REDIS)_URL$)/;
 
 /**
  * `DATABASE_URL`, the variable many platforms set, is the PostgreSQL URL when the driver is
@@ -242,6 +243,23 @@ function withDatabaseUrl(
   if (!url || !isPlainObject(storage) || storage.driver !== 'postgres') return merged;
   if (storage.url !== undefined) return merged;
   return { ...merged, storage: { ...storage, url } };
+}
+
+/**
+ * `REDIS_URL`, the variable many platforms set, is the Redis URL when something uses Redis (today
+ * service.rate_limiting.storage = "redis") and queue.url is set nowhere else.
+ */
+function withRedisUrl(
+  merged: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, unknown> {
+  const url = env.REDIS_URL?.trim();
+  const service = merged.service;
+  const rl = isPlainObject(service) ? service.rate_limiting : undefined;
+  if (!url || !isPlainObject(rl) || rl.storage !== 'redis') return merged;
+  const queue = isPlainObject(merged.queue) ? merged.queue : {};
+  if (queue.url !== undefined) return merged;
+  return { ...merged, queue: { ...queue, url } };
 }
 
 /**
@@ -315,7 +333,7 @@ export function loadConfig(options: ConfigLoadOptions = {}): LoadedConfig {
     fromEnv as Record<string, unknown>,
     options.overrides as Record<string, unknown>,
   );
-  const result = validateConfig(withDatabaseUrl(merged, env));
+  const result = validateConfig(withRedisUrl(withDatabaseUrl(merged, env), env));
   const issues = [...envIssues, ...result.errors];
   if (issues.length || !result.config) {
     throw new ConfigValidationError(

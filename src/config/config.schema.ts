@@ -253,6 +253,25 @@ export class StorageConfig {
   min_free_space_mb = 64;
 }
 
+/**
+ * The [queue] section: the Redis that replicas share. Today it only names the Redis the shared
+ * rate limit uses (service.rate_limiting.storage = "redis"); there is no queue driver yet.
+ */
+export class QueueConfig {
+  /** redis:// or rediss:// URL (secret: it may hold the password). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  url?: string;
+
+  /** Every key this service writes in Redis starts with `<prefix>:`. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    message: 'prefix must be 1 to 64 letters, digits, "_", "." or "-"',
+  })
+  prefix = 'agent-runner';
+}
+
 export class PromptsConfig {
   /** A YAML template layered over the built-in prompts/default.yaml. */
   @IsOptional()
@@ -295,6 +314,10 @@ export class AgentRunnerConfig {
   storage: StorageConfig = new StorageConfig();
 
   @ValidateNested()
+  @Type(() => QueueConfig)
+  queue: QueueConfig = new QueueConfig();
+
+  @ValidateNested()
   @Type(() => PromptsConfig)
   prompts: PromptsConfig = new PromptsConfig();
 
@@ -310,6 +333,7 @@ export const CONFIG_SECTIONS: readonly ConfigSectionName[] = [
   'tools',
   'service',
   'storage',
+  'queue',
   'prompts',
   'logging',
 ];
@@ -323,6 +347,8 @@ export const RESTART_ONLY_PATHS = [
   'service.headers_timeout_seconds',
   'service.keep_alive_timeout_seconds',
   'storage',
+  'service.rate_limiting.storage',
+  'queue',
   'logging.format',
 ] as const;
 

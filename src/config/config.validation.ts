@@ -146,7 +146,7 @@ function crossFieldErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
       errors.push({ path: 'service.bind_address', message: 'port must be 0..65535' });
     }
   }
-  errors.push(...storageErrors(cfg));
+  errors.push(...storageErrors(cfg), ...queueErrors(cfg));
   const { request_timeout_seconds: request, headers_timeout_seconds: headers } = cfg.service;
   if (request > 0 && headers > request) {
     errors.push({
@@ -180,6 +180,30 @@ function storageErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
         path: 'storage.url',
         message:
           'must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/database)',
+      },
+    ];
+  }
+  return [];
+}
+
+/** A shared rate limit needs a redis:// URL (docs/configuration.md, `[queue]`). */
+function queueErrors(cfg: AgentRunnerConfig): ConfigIssue[] {
+  const url = cfg.queue?.url;
+  if (url !== undefined && typeof url !== 'string') return [];
+  if (url !== undefined && !/^rediss?:\/\/\S+$/.test(url)) {
+    return [
+      {
+        path: 'queue.url',
+        message: 'must be a redis:// or rediss:// URL (redis://:password@host:6379/0)',
+      },
+    ];
+  }
+  if (cfg.service?.rate_limiting?.storage === 'redis' && !url) {
+    return [
+      {
+        path: 'queue.url',
+        message:
+          'required when service.rate_limiting.storage is "redis": set queue.url, AGENT_RUNNER_QUEUE_URL or REDIS_URL (redis://:password@host:6379/0)',
       },
     ];
   }

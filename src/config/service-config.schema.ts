@@ -16,7 +16,14 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { API_KEY_ROLES, LOG_LEVELS, type ApiKeyRole, type LogLevel } from './config-enums';
+import {
+  API_KEY_ROLES,
+  LOG_LEVELS,
+  RATE_LIMIT_STORAGES,
+  type ApiKeyRole,
+  type LogLevel,
+  type RateLimitStorage,
+} from './config-enums';
 
 /**
  * The [service] section of the configuration and its tables (auth and its API keys, CORS, rate
@@ -95,6 +102,13 @@ export class RateLimitingConfig {
   @Min(1)
   @Max(10_000_000)
   burst_size = 10;
+
+  /**
+   * Where the counts live: `memory` (this process) or `redis` (shared by every replica through
+   * queue.url; fail-open when Redis cannot be reached). Restart only.
+   */
+  @IsIn(RATE_LIMIT_STORAGES)
+  storage: RateLimitStorage = 'memory';
 }
 
 export class ServiceConfig {

@@ -1,7 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { windowAnswer, type ThrottlerStorageRecord } from './window-answer';
 
 /** One key's counters: hits in the current fixed window and in the one before it. */
 interface WindowCounters {
@@ -25,8 +24,8 @@ const SWEEP_PER_REQUEST = 2;
  *
  * Records are kept in least-recently-used order (a Map re-inserted on each touch); each request
  * drops up to two expired ones from the old end, so memory follows the keys active within the
- * last two windows. A shared store (Redis) for several replicas implements the same
- * `ThrottlerStorage` interface.
+ * last two windows. RedisThrottlerStorage (redis-throttler.storage.ts) keeps the same counters in
+ * Redis, for several replicas.
  */
 @Injectable()
 export class SlidingWindowThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
@@ -53,7 +52,9 @@ export class SlidingWindowThrottlerStorage implements ThrottlerStorage, OnApplic
     this.operations++;
     let r = this.records.get(key);
     if (r) this.records.delete(key);
-    else r = { windowStart: now, current: 0, previous: 0, blockedUntil: 0, expiresAt: 0 };
+    // An expired record not swept yet counts as none, so answers do not depend on the sweep.
+    if (!r || r.expiresAt <= now)
+      r = { windowStart: now, current: 0, previous: 0, blockedUntil: 0, expiresAt: 0 };
     this.records.set(key, r);
 
     if (r.blockedUntil > now) {
@@ -96,15 +97,7 @@ export class SlidingWindowThrottlerStorage implements ThrottlerStorage, OnApplic
     totalHits: number,
     isBlocked: boolean,
   ): ThrottlerStorageRecord {
-    const windowEnds = Math.max(0, Math.ceil((r.windowStart + ttl - now) / 1000));
-    return {
-      totalHits,
-      timeToExpire: windowEnds,
-      isBlocked,
-      timeToBlockExpire: isBlocked
-        ? Math.max(1, Math.ceil(((r.blockedUntil || r.windowStart + ttl) - now) / 1000))
-        : 0,
-    };
+    return windowAnswer(r.windowStart, r.blockedUntil, now, ttl, totalHits, isBlocked);
   }
 
   /** Drops up to SWEEP_PER_REQUEST expired records from the least recently used end. */

@@ -35,6 +35,9 @@ export class ConfigViewDto {
   /** [storage]: driver, path, retention_days. */
   @ApiProperty(SECTION)
   storage!: Record<string, unknown>;
+  /** [queue]: url (password masked, plus `url_set`), prefix: the Redis the replicas share. */
+  @ApiProperty(SECTION)
+  queue!: Record<string, unknown>;
   /** [prompts]: template, project_file. */
   @ApiProperty(SECTION)
   prompts!: Record<string, unknown>;

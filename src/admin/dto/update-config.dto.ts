@@ -30,6 +30,11 @@ export class UpdateConfigDto {
   @IsObject()
   storage?: Record<string, unknown>;
 
+  /** [queue] section (needs a restart; refused live). */
+  @IsOptional()
+  @IsObject()
+  queue?: Record<string, unknown>;
+
   /** [prompts] section: template, project_file. */
   @IsOptional()
   @IsObject()
