@@ -1,33 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { configDir } from './config-dir.fixtures';
 import { AppConfigService } from './app-config.service';
-import { loadConfig } from './config.loader';
-import { ConfigValidationError } from './config.validation';
 
 const URL_A = 'redis://:pw-from-a-1234@redis-a.internal:6379/0';
 const URL_B = 'rediss://app:pw-from-b-5678@redis-b.internal:6380';
 
 /** `[queue]` and service.rate_limiting.storage: the Redis the shared rate limit uses. */
 describe('queue config (shared rate limit on Redis)', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'agent-runner-queue-config-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const load = (env: NodeJS.ProcessEnv, file?: string) => {
-    if (file !== undefined) writeFileSync(join(dir, 'config.toml'), file, { mode: 0o600 });
-    else rmSync(join(dir, 'config.toml'), { force: true });
-    return loadConfig({ cwd: dir, env, dotenv: false });
-  };
-  const issues = (env: NodeJS.ProcessEnv, file?: string) => {
-    try {
-      load(env, file);
-      return [];
-    } catch (e) {
-      if (!(e instanceof ConfigValidationError)) throw e;
-      return e.issues;
-    }
-  };
+  const { load, issues } = configDir('agent-runner-queue-config-');
   const onRedis = '[service.rate_limiting]\nstorage = "redis"\n';
 
   it('defaults: the memory storage, no url, prefix agent-runner', () => {

@@ -1,34 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { configDir } from './config-dir.fixtures';
 import { AppConfigService } from './app-config.service';
-import { loadConfig } from './config.loader';
 import { collectSecrets, maskUrl, redactConfig } from './config.redaction';
-import { ConfigValidationError } from './config.validation';
 
 const URL_A = 'postgres://app:pw-from-a-1234@db-a.internal:5432/agent?sslmode=require';
 const URL_B = 'postgresql://app:pw-from-b-5678@db-b.internal/agent';
 
 /** `[storage]` for the PostgreSQL driver: url, pool_size, their variables and their redaction. */
 describe('storage config (postgres)', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'agent-runner-storage-config-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const load = (env: NodeJS.ProcessEnv, file?: string) => {
-    if (file !== undefined) writeFileSync(join(dir, 'config.toml'), file, { mode: 0o600 });
-    else rmSync(join(dir, 'config.toml'), { force: true });
-    return loadConfig({ cwd: dir, env, dotenv: false });
-  };
-  const issues = (env: NodeJS.ProcessEnv, file?: string) => {
-    try {
-      load(env, file);
-      return [];
-    } catch (e) {
-      if (!(e instanceof ConfigValidationError)) throw e;
-      return e.issues;
-    }
-  };
+  const { load, issues } = configDir('agent-runner-storage-config-');
 
   it('defaults: sqlite, no url, a pool of 10', () => {
     const { storage } = load({}).config;
@@ -113,10 +92,8 @@ describe('storage config (postgres)', () => {
   });
 
   it('warns when a file that holds the database password is readable by others', () => {
-    writeFileSync(join(dir, 'config.toml'), `[storage]\ndriver = "postgres"\nurl = "${URL_A}"\n`, {
-      mode: 0o644,
-    });
-    const warned = loadConfig({ cwd: dir, env: {}, dotenv: false }).warnings;
+    const file = `[storage]\ndriver = "postgres"\nurl = "${URL_A}"\n`;
+    const warned = load({}, file, 0o644).warnings;
     expect(warned.map((w) => w.message)).toEqual([
       expect.stringContaining('readable by other users'),
     ]);
